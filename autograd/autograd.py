@@ -1,0 +1,89 @@
+"""``backward`` and ``grad``: the two ways to ask for gradients.
+
+This module is also reachable as ``autograd.autograd``, so that code written as
+``torch.autograd.grad(...)`` runs unchanged after ``import autograd as torch``.
+"""
+from . import creation
+from .engine import run_backward
+from .grad_mode import detect_anomaly, enable_grad, no_grad  # noqa: F401  (torch.autograd names)
+from .tensor import Tensor
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _root_gradients(outputs, grad_outputs, op):
+    """One gradient per output; a scalar output may omit its gradient (it is 1)."""
+    grads = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise ValueError(f"{op}: got {len(grads)} grad_outputs for {len(outputs)} outputs")
+    result = []
+    for out, g in zip(outputs, grads):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{op}: outputs must be Tensors, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(f"{op}: an output of shape {out.shape} does not require grad and "
+                               "has no creator: nothing it depends on requires grad")
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{op}: a gradient can be created implicitly only for a scalar output, but "
+                    f"this output has shape {out.shape}; pass a gradient of that shape, "
+                    f"e.g. y.backward(autograd.ones_like(y))")
+            g = creation.ones_like(out)
+        elif not isinstance(g, Tensor):
+            g = creation.tensor(g, dtype=out.dtype, device=out.device)
+        if g.shape != out.shape:
+            raise RuntimeError(f"{op}: gradient of shape {g.shape} given for an output of shape {out.shape}")
+        result.append(g)
+    return tuple(result)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Add d(tensors)/d(leaf) to the ``.grad`` of every leaf that requires grad.
+
+    With ``inputs`` given, only those tensors' ``.grad`` are updated.
+    """
+    roots = _as_tuple(tensors)
+    grads = _root_gradients(roots, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(roots, grads, retain_graph, create_graph)
+        return
+    inputs = _as_tuple(inputs)
+    found = run_backward(roots, grads, retain_graph, create_graph, targets=inputs)
+    for t in inputs:
+        if id(t) in found:
+            g = found[id(t)] if create_graph else Tensor(found[id(t)].data.copy())
+            t.grad = g if t.grad is None else t.grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple.
+
+    ``.grad`` is not touched.  With ``create_graph=True`` the gradients are
+    themselves part of the graph, so they can be differentiated again
+    (WGAN-GP's gradient penalty does this).
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad, so it has no gradient")
+    grads = _root_gradients(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    found = run_backward(outputs, grads, retain_graph, create_graph, targets=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = found.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute the "
+                               "outputs; pass allow_unused=True to get None for it")
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,123 @@
+"""Which array library holds an array, and the few helpers whose spelling differs.
+
+A Tensor's data is a ``numpy.ndarray`` on the CPU or a ``cupy.ndarray`` on a GPU.
+Ops never call ``numpy`` directly on tensor data: they ask ``get_array_module(a)``
+for the module (``xp``) and write ``xp.exp(a)``, so one code path serves both.
+
+CuPy is imported lazily, the first time a GPU is asked for; without it everything
+runs on NumPy and this module costs nothing.
+"""
+import numpy
+
+_cupy = None            # the cupy module once a GPU has been asked for, else None
+_cupy_import_error = None
+
+
+def _load_cupy():
+    """Import CuPy on first use and check that a GPU is visible."""
+    global _cupy, _cupy_import_error
+    if _cupy is not None:
+        return _cupy
+    try:
+        import cupy
+    except ImportError as err:  # pragma: no cover - depends on the machine
+        _cupy_import_error = err
+        raise RuntimeError(
+            "device 'cuda' needs CuPy, which is not installed: "
+            "pip install 'scratchgen[gpu]' (or the cupy-cudaXXx wheel for your CUDA)") from err
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as err:  # pragma: no cover - depends on the machine
+        raise RuntimeError(f"device 'cuda': CuPy is installed but no CUDA GPU is usable ({err})") from err
+    if count == 0:  # pragma: no cover
+        raise RuntimeError("device 'cuda': CuPy is installed but no CUDA GPU is visible")
+    _cupy = cupy
+    return cupy
+
+
+def cupy_loaded():
+    """True once CuPy has been imported (only then can a CuPy array exist)."""
+    return _cupy is not None
+
+
+def is_cupy_array(a):
+    return _cupy is not None and isinstance(a, _cupy.ndarray)
+
+
+def get_array_module(a):
+    """``numpy`` or ``cupy``: the module that owns array ``a``."""
+    if _cupy is not None and isinstance(a, _cupy.ndarray):
+        return _cupy
+    return numpy
+
+
+def normalize_device(device):
+    """'cpu', 'cuda', 'cuda:0' or None -> 'cpu' | 'cuda'."""
+    if device is None:
+        return "cpu"
+    name = str(device)
+    if name == "cpu":
+        return "cpu"
+    if name == "cuda" or name.startswith("cuda:"):
+        return "cuda"
+    raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
+
+
+def device_of(a):
+    return "cuda" if is_cupy_array(a) else "cpu"
+
+
+def module_for(device):
+    """The array module for a device name: numpy for 'cpu', cupy for 'cuda'."""
+    return _load_cupy() if normalize_device(device) == "cuda" else numpy
+
+
+def to_device(a, device):
+    """Return array ``a`` on ``device`` (no copy when it is already there)."""
+    device = normalize_device(device)
+    if device == "cuda":
+        cupy = _load_cupy()
+        return a if isinstance(a, cupy.ndarray) else cupy.asarray(a)
+    if is_cupy_array(a):
+        return _cupy.asnumpy(a)
+    return a
+
+
+def to_numpy(a):
+    """A NumPy copy (or the array itself) of a NumPy or CuPy array."""
+    return _cupy.asnumpy(a) if is_cupy_array(a) else numpy.asarray(a)
+
+
+def scatter_add(target, index, values):
+    """target[index] += values, adding repeated indices once each (unbuffered)."""
+    if is_cupy_array(target):
+        import cupyx
+        cupyx.scatter_add(target, index, values)
+    else:
+        numpy.add.at(target, index, values)
+
+
+# ----------------------------------------------------------------------------
+# Random numbers: one generator per backend, all reseeded by manual_seed.
+# ----------------------------------------------------------------------------
+_seed = None
+_numpy_rng = numpy.random.default_rng()
+_cupy_rng = None
+
+
+def manual_seed(seed):
+    """Seed every generator the library draws from (NumPy now, CuPy when used)."""
+    global _seed, _numpy_rng, _cupy_rng
+    _seed = int(seed)
+    _numpy_rng = numpy.random.default_rng(_seed)
+    _cupy_rng = None  # recreated from _seed on its next use
+
+
+def rng(xp):
+    """The random generator for array module ``xp``."""
+    global _cupy_rng
+    if xp is numpy:
+        return _numpy_rng
+    if _cupy_rng is None:
+        _cupy_rng = xp.random.default_rng(_seed)
+    return _cupy_rng

@@ -1,0 +1,175 @@
+"""The backward pass: walk the graph from the outputs to the leaves.
+
+The graph is made of Functions linked through Tensors: ``t.creator`` is the
+Function that made ``t`` and ``f.inputs`` are the Tensors it consumed.  Backward
+
+1. collects every Function reachable from the outputs and counts, for each, how
+   many edges come into it from other reachable Functions (its consumers);
+2. orders them so that a Function comes after all its consumers (Kahn's
+   algorithm with an explicit list: no recursion, so a chain of 10,000 ops is
+   fine);
+3. visits them in that order, summing the gradients that arrive for each output,
+   calling ``backward`` once, and passing the results on to the inputs' creators.
+
+Leaves (tensors made by the user) collect their gradient in ``.grad``; ``grad()``
+returns gradients for chosen tensors instead and leaves ``.grad`` alone.
+"""
+from . import function as function_module
+from .grad_mode import STATE, enable_grad, no_grad
+from .tensor import Tensor
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or to use a graph whose "
+    "saved values were freed by an earlier backward). Pass retain_graph=True to the "
+    "first backward() or grad() call if you need to backward through it again.")
+
+
+def _reachable_functions(roots):
+    """Every Function reachable from ``roots`` and its count of incoming edges."""
+    consumers = {}
+    stack = [t.creator for t in roots if t.creator is not None]
+    for f in stack:
+        consumers.setdefault(f, 0)
+    while stack:
+        f = stack.pop()
+        if f.inputs is None:
+            raise RuntimeError(FREED_MESSAGE)
+        for t in f.inputs:
+            creator = t.creator
+            if creator is None:
+                continue
+            if creator not in consumers:
+                consumers[creator] = 0
+                stack.append(creator)
+            consumers[creator] += 1
+    return consumers
+
+
+def _topological_order(roots):
+    """Functions ordered so that each comes after every Function that consumed it."""
+    consumers = _reachable_functions(roots)
+    ready = [f for f, count in consumers.items() if count == 0]
+    order = []
+    while ready:
+        f = ready.pop()
+        order.append(f)
+        for t in f.inputs:
+            creator = t.creator
+            if creator is not None:
+                consumers[creator] -= 1
+                if consumers[creator] == 0:
+                    ready.append(creator)
+    return order
+
+
+def _functions_leading_to(order, targets):
+    """The Functions with a path down to one of the target tensors."""
+    target_ids = {id(t) for t in targets}
+    needed = set()
+    for f in reversed(order):  # inputs before consumers
+        if any(id(t) in target_ids or t.creator in needed for t in f.inputs):
+            needed.add(f)
+    return needed
+
+
+class _Pending:
+    """Gradients collected so far for one Function's outputs, and the outputs themselves
+    (kept alive until that Function's backward has run, as backward may reuse them)."""
+    __slots__ = ("grads", "tensors")
+
+    def __init__(self, n_outputs):
+        self.grads = [None] * n_outputs
+        self.tensors = []
+
+
+def _add(total, grad):
+    return grad if total is None else total + grad
+
+
+def _accumulate_into_leaf(leaf, grad, create_graph):
+    """leaf.grad += grad; without create_graph .grad is a fresh array with no graph."""
+    if create_graph:
+        leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        return
+    data = grad.data
+    if leaf.grad is None:
+        leaf.grad = Tensor(data.copy())  # a copy: ``data`` may be shared or read-only
+    else:
+        leaf.grad = Tensor(leaf.grad.data + data)
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``targets=None`` the gradients of leaves that require grad are added to
+    their ``.grad``.  Otherwise a dict {id(target): gradient} is returned and no
+    ``.grad`` is touched.
+    """
+    order = _topological_order(roots)
+    needed = None if targets is None else _functions_leading_to(order, targets)
+    target_ids = set() if targets is None else {id(t) for t in targets}
+    results = {}
+    pending = {}
+
+    def deliver(t, grad):
+        """A gradient arrives at tensor t from one of its consumers (or as a root grad)."""
+        if id(t) in target_ids:
+            results[id(t)] = _add(results.get(id(t)), grad)
+        creator = t.creator
+        if creator is None:
+            if targets is None and t.requires_grad:
+                _accumulate_into_leaf(t, grad, create_graph)
+            return
+        if t.retains_grad and targets is None:
+            _accumulate_into_leaf(t, grad, create_graph)
+        if needed is not None and creator not in needed:
+            return
+        entry = pending.get(creator)
+        if entry is None:
+            entry = pending[creator] = _Pending(len(creator.outputs))
+        entry.grads[t.output_index] = _add(entry.grads[t.output_index], grad)
+        entry.tensors.append(t)
+
+    mode = enable_grad() if create_graph else no_grad()
+    with mode:
+        for t, grad in zip(roots, root_grads):
+            deliver(t, grad)
+        for f in order:
+            entry = pending.pop(f, None)
+            if entry is not None:
+                _call_backward(f, entry.grads, needed, deliver)
+            if not retain_graph:
+                f.release()
+    return results
+
+
+def _call_backward(f, grad_outputs, needed, deliver):
+    if f.inputs is None:
+        raise RuntimeError(FREED_MESSAGE)
+    mask = f.needs_input_grad
+    if needed is not None:  # grad(): only edges that lead to a target
+        mask = tuple(m and (t.creator is None or t.creator in needed) for m, t in zip(mask, f.inputs))
+        f.needs_input_grad = mask
+    grads = f.backward(*grad_outputs)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(f.inputs):
+        raise RuntimeError(f"{f.name}.backward returned {len(grads)} gradients for "
+                           f"{len(f.inputs)} inputs")
+    for index, (t, grad, wanted) in enumerate(zip(f.inputs, grads, mask)):
+        if not wanted or grad is None:
+            continue
+        grad = _checked_gradient(f, index, t, grad)
+        if STATE.anomaly_enabled:
+            function_module.anomaly_check_backward(f, index, grad)
+        deliver(t, grad)
+
+
+def _checked_gradient(f, index, t, grad):
+    """A gradient must have its input's shape; a float gradient takes its input's dtype."""
+    if grad.shape != t.shape:
+        raise RuntimeError(f"{f.name}.backward returned a gradient of shape {grad.shape} "
+                           f"for input {index} of shape {t.shape}")
+    if grad.dtype != t.dtype and t.dtype.kind == "f":
+        grad = grad.to(dtype=t.dtype)
+    return grad

@@ -1,0 +1,61 @@
+"""Global switches that change how ops record the graph.
+
+``no_grad()`` turns recording off (inference, optimizer updates, and the backward
+pass itself unless ``create_graph=True``); ``enable_grad()`` turns it back on inside
+a ``no_grad`` block.  ``detect_anomaly()`` makes every op check its outputs and
+gradients for NaN and Inf.  Both work as context managers and as decorators.
+"""
+import functools
+
+
+class _State:
+    grad_enabled = True
+    anomaly_enabled = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled():
+    return STATE.grad_enabled
+
+
+def set_grad_enabled(mode):
+    STATE.grad_enabled = bool(mode)
+
+
+class _Switch:
+    """A context manager and decorator that sets one flag of STATE and restores it."""
+    flag = None
+    value = None
+
+    def __enter__(self):
+        self._previous = getattr(STATE, self.flag)
+        setattr(STATE, self.flag, self.value)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(STATE, self.flag, self._previous)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_Switch):
+    """Ops run inside record no graph: their outputs never require grad."""
+    flag, value = "grad_enabled", False
+
+
+class enable_grad(_Switch):
+    """Record the graph again, for example inside a ``no_grad`` block."""
+    flag, value = "grad_enabled", True
+
+
+class detect_anomaly(_Switch):
+    """Raise as soon as an op's output or gradient contains NaN or Inf, naming the op."""
+    flag, value = "anomaly_enabled", True

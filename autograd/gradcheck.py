@@ -1,0 +1,252 @@
+"""Check analytic gradients against finite differences, and say where they disagree.
+
+For a function f of tensors x_1..x_m returning y_1..y_n, every Jacobian block
+J[y_o, x_i] is computed twice:
+
+* analytically, one row per output element, by backpropagating a one-hot
+  gradient through the graph (``autograd.grad``);
+* numerically, one column per input element, by central differences:
+  (f(x + eps e_k) - f(x - eps e_k)) / (2 eps).
+
+An entry passes when |analytic - numeric| <= atol + rtol * |numeric|.  On failure
+the report lists the worst entries (which input, which element, both values and
+their difference) and flags entries where the left and right one-sided
+differences disagree: the input sits on a kink (relu at 0, abs at 0, a max tie)
+where no gradient is right, and the test should move the input away from it.
+
+``gradgradcheck`` checks second derivatives the same way: it treats the
+gradient itself (computed with ``create_graph=True``) as the function.
+"""
+import dataclasses
+import itertools
+
+import numpy
+
+from . import backend
+from .autograd import grad
+from .grad_mode import enable_grad, no_grad
+from .tensor import Tensor
+
+FLOAT64_REASON = (
+    "Finite differences need float64: float32 keeps about 7 significant digits, so "
+    "f(x + eps) - f(x - eps) with eps = 1e-6 cancels almost all of them and the numeric "
+    "gradient is mostly rounding noise. Convert the inputs with .double().")
+
+
+class GradcheckError(RuntimeError):
+    """Raised when gradients disagree; ``.result`` holds the structured comparison."""
+
+    def __init__(self, result):
+        super().__init__(result.report())
+        self.result = result
+
+
+@dataclasses.dataclass
+class Mismatch:
+    """One Jacobian entry where analytic and numeric gradients disagree."""
+    input_index: int          # which input (position among fn's arguments)
+    output_index: int         # which output of fn
+    input_element: tuple      # element of that input that was perturbed
+    output_element: tuple     # element of that output that was differentiated
+    analytic: float
+    numeric: float
+    near_kink: bool = False   # left and right differences disagree: not differentiable here
+
+    @property
+    def difference(self):
+        return abs(self.analytic - self.numeric)
+
+
+@dataclasses.dataclass
+class JacobianPair:
+    """The analytic and numeric Jacobian of one output with respect to one input,
+    each of shape (output elements, input elements)."""
+    output_index: int
+    input_index: int
+    analytic: numpy.ndarray
+    numeric: numpy.ndarray
+
+
+@dataclasses.dataclass
+class GradcheckResult:
+    passed: bool
+    order: int                # 1 for gradcheck, 2 for gradgradcheck
+    eps: float
+    atol: float
+    rtol: float
+    jacobians: list = dataclasses.field(repr=False)
+    mismatches: list = dataclasses.field(repr=False)  # worst first
+    checked: int = 0          # number of Jacobian entries compared
+    note: str = ""            # how inputs are numbered (for gradgradcheck)
+
+    def __bool__(self):
+        return self.passed
+
+    def report(self, rows=10):
+        """A readable table of the worst entries."""
+        what = "gradient" if self.order == 1 else "second derivative"
+        head = (f"{what} check {'passed' if self.passed else 'FAILED'}: "
+                f"{len(self.mismatches)} of {self.checked} Jacobian entries differ "
+                f"(central differences in float64, eps={self.eps:g}, "
+                f"|analytic - numeric| <= atol + rtol*|numeric| with atol={self.atol:g}, rtol={self.rtol:g})")
+        if not self.mismatches:
+            return head
+        lines = [head]
+        if self.note:
+            lines.append(self.note)
+        lines.append(f"{'input':>5} {'element':>14} {'output':>6} {'element':>14} "
+                     f"{'analytic':>13} {'numeric':>13} {'difference':>11}")
+        for m in self.mismatches[:rows]:
+            flag = "  near a kink: not differentiable here" if m.near_kink else ""
+            lines.append(f"{m.input_index:>5} {str(m.input_element):>14} {m.output_index:>6} "
+                         f"{str(m.output_element):>14} {m.analytic:>13.6g} {m.numeric:>13.6g} "
+                         f"{m.difference:>11.3g}{flag}")
+        if len(self.mismatches) > rows:
+            lines.append(f"... and {len(self.mismatches) - rows} more")
+        if any(m.near_kink for m in self.mismatches):
+            lines.append("Entries near a kink have no single right gradient: move the test "
+                         "inputs away from it (e.g. keep |x| > 1e-3 for abs or relu).")
+        return "\n".join(lines)
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _differentiable_inputs(inputs, op):
+    positions = []
+    for i, t in enumerate(inputs):
+        if isinstance(t, Tensor) and t.requires_grad:
+            if t.dtype != numpy.float64:
+                raise TypeError(f"{op}: input {i} has dtype {t.dtype}. {FLOAT64_REASON}")
+            positions.append(i)
+    if not positions:
+        raise ValueError(f"{op}: no input requires grad, so there is nothing to check")
+    return positions
+
+
+def _float_outputs(fn, inputs):
+    return [y for y in _as_tuple(fn(*inputs)) if isinstance(y, Tensor) and y.dtype.kind == "f"]
+
+
+def _analytic_jacobians(fn, inputs, positions):
+    """J[o][i] of shape (outputs[o].size, inputs[i].size), one backward per output element."""
+    outputs = _float_outputs(fn, inputs)
+    targets = [inputs[i] for i in positions]
+    jac = [[numpy.zeros((y.data.size, inputs[i].data.size)) for i in positions] for y in outputs]
+    for o, y in enumerate(outputs):
+        if not y.requires_grad:
+            continue  # this output does not depend on any input: its Jacobian is zero
+        xp = backend.get_array_module(y.data)
+        for row, element in enumerate(numpy.ndindex(*y.shape)):
+            one_hot = xp.zeros(y.shape, dtype=y.dtype)
+            one_hot[element] = 1
+            grads = grad(y, targets, Tensor(one_hot), retain_graph=True, allow_unused=True)
+            for k, g in enumerate(grads):
+                if g is not None:
+                    jac[o][k][row] = backend.to_numpy(g.data).reshape(-1)
+    return outputs, jac
+
+
+def _evaluate(fn, inputs):
+    with no_grad():
+        return [backend.to_numpy(y.data).astype(numpy.float64).reshape(-1)
+                for y in _float_outputs(fn, inputs)]
+
+
+def _numeric_jacobians(fn, inputs, positions, eps):
+    """Central differences, one input element at a time; also the one-sided slopes."""
+    base = _evaluate(fn, inputs)
+    jac = [[None] * len(positions) for _ in base]
+    kink = [[None] * len(positions) for _ in base]
+    for k, i in enumerate(positions):
+        x = inputs[i]
+        if not x.data.flags.writeable:
+            x.data = x.data.copy()
+        columns, kinks = [[] for _ in base], [[] for _ in base]
+        for element in numpy.ndindex(*x.shape):
+            original = x.data[element].item()
+            x.data[element] = original + eps
+            plus = _evaluate(fn, inputs)
+            x.data[element] = original - eps
+            minus = _evaluate(fn, inputs)
+            x.data[element] = original
+            for o, (p, m, b) in enumerate(zip(plus, minus, base)):
+                central = (p - m) / (2 * eps)
+                right, left = (p - b) / eps, (b - m) / eps
+                columns[o].append(central)
+                kinks[o].append(numpy.abs(right - left) > 1e-2 * (1 + numpy.abs(central)))
+        for o in range(len(base)):
+            size = base[o].size
+            jac[o][k] = numpy.stack(columns[o], axis=1) if columns[o] else numpy.zeros((size, 0))
+            kink[o][k] = numpy.stack(kinks[o], axis=1) if kinks[o] else numpy.zeros((size, 0), bool)
+    return jac, kink
+
+
+def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rtol, order, note=""):
+    mismatches, pairs, checked = [], [], 0
+    for o, y in enumerate(outputs):
+        for k, i in enumerate(positions):
+            a, n = analytic[o][k], numeric[o][k]
+            pairs.append(JacobianPair(o, i, a, n))
+            checked += a.size
+            bad = numpy.abs(a - n) > atol + rtol * numpy.abs(n)
+            for row, col in zip(*numpy.nonzero(bad)):
+                mismatches.append(Mismatch(
+                    input_index=i, output_index=o,
+                    input_element=numpy.unravel_index(col, inputs[i].shape),
+                    output_element=numpy.unravel_index(row, y.shape),
+                    analytic=float(a[row, col]), numeric=float(n[row, col]),
+                    near_kink=bool(kinks[o][k][row, col])))
+    for m in mismatches:
+        m.input_element = tuple(int(v) for v in m.input_element)
+        m.output_element = tuple(int(v) for v in m.output_element)
+    mismatches.sort(key=lambda m: -m.difference)
+    return GradcheckResult(not mismatches, order, eps, atol, rtol, pairs, mismatches, checked, note)
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, order=1, note=""):
+    """Compare fn's analytic gradients with central differences.
+
+    ``inputs`` is a Tensor or a tuple of arguments; the float64 Tensors among
+    them with ``requires_grad=True`` are checked.  Returns a ``GradcheckResult``
+    (true when every entry agrees); on disagreement raises ``GradcheckError``
+    with the report, unless ``raise_exception=False``.
+    """
+    inputs = _as_tuple(inputs)
+    positions = _differentiable_inputs(inputs, "gradcheck" if order == 1 else "gradgradcheck")
+    outputs, analytic = _analytic_jacobians(fn, inputs, positions)
+    numeric, kinks = _numeric_jacobians(fn, inputs, positions, eps)
+    result = _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rtol, order, note)
+    if not result.passed and raise_exception:
+        raise GradcheckError(result)
+    return result
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, seed=0):
+    """Check second derivatives: gradcheck of (x, v) -> d<fn(x), v>/dx built with
+    ``create_graph=True``.  ``grad_outputs`` (v) default to seeded N(0, 1) draws."""
+    inputs = _as_tuple(inputs)
+    positions = _differentiable_inputs(inputs, "gradgradcheck")
+    outputs = [y for y in _float_outputs(fn, inputs) if y.requires_grad]
+    if grad_outputs is None:
+        rng = numpy.random.default_rng(seed)
+        xp = backend.get_array_module(outputs[0].data)
+        grad_outputs = [Tensor(xp.asarray(rng.standard_normal(y.shape)), requires_grad=True)
+                        for y in outputs]
+    grad_outputs = _as_tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_derivative(*args):
+        xs, vs = args[:n], args[n:]
+        with enable_grad():  # the numeric pass calls this under no_grad()
+            ys = [y for y in _float_outputs(fn, xs) if y.requires_grad]
+            targets = [xs[i] for i in positions]
+            grads = grad(ys, targets, vs, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else Tensor(t.data * 0) for g, t in zip(grads, targets))
+
+    note = (f"inputs 0..{n - 1} are fn's arguments; inputs {n}.. are the grad_outputs; "
+            f"output k is the gradient with respect to differentiable input {positions}[k]")
+    return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps, atol, rtol,
+                     raise_exception, order=2, note=note)

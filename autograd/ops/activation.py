@@ -1,0 +1,112 @@
+"""Activation functions.
+
+Piecewise-linear ones (relu, leaky_relu) multiply the gradient by a fixed mask;
+smooth ones (sigmoid, tanh, elu) write their derivative through their own output,
+so their second derivative comes out of the same formula.
+"""
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from . import elementwise
+
+
+class ReLU(Function):
+    def forward(self, x):
+        self.positive = (x > 0).astype(x.dtype)
+        return x * self.positive
+
+    def backward(self, gy):
+        return gy * Tensor(self.positive)  # 1 where x > 0, else 0 (0 at x = 0, as PyTorch)
+
+
+class LeakyReLU(Function):
+    def __init__(self, negative_slope):
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        self.slope = xp.where(x > 0, 1, self.negative_slope).astype(x.dtype)
+        return x * self.slope
+
+    def backward(self, gy):
+        return gy * Tensor(self.slope)
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        # 1 / (1 + e^-x) written with e = exp(-|x|) <= 1, so nothing overflows
+        xp = backend.get_array_module(x)
+        e = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return gy * y * (1 - y)  # sigma' = sigma (1 - sigma)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return backend.get_array_module(x).tanh(x)
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return gy * (1 - y * y)  # tanh' = 1 - tanh^2
+
+
+class Softplus(Function):
+    """log(1 + e^(beta x)) / beta, computed as max(z, 0) + log1p(e^-|z|) with z = beta x."""
+
+    def __init__(self, beta):
+        self.beta = beta
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        z = x * self.beta
+        return ((xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / self.beta).astype(x.dtype)
+
+    def backward(self, gy):
+        return gy * sigmoid(self.inputs[0] * self.beta)  # softplus' = sigmoid(beta x)
+
+
+class ELU(Function):
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        self.positive = x > 0
+        return xp.where(self.positive, x, self.alpha * xp.expm1(x)).astype(x.dtype)
+
+    def backward(self, gy):
+        # for x <= 0, y = alpha (e^x - 1), so dy/dx = alpha e^x = y + alpha
+        y = self.saved_output()
+        return elementwise.where(self.positive, gy, gy * (y + self.alpha))
+
+
+def relu(x):
+    return ReLU()(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyReLU(negative_slope)(x)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+def tanh(x):
+    return Tanh()(x)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """``threshold`` is accepted for PyTorch's signature; the stable formula needs no switch."""
+    return Softplus(beta)(x)
+
+
+def silu(x):
+    return x * sigmoid(x)  # x sigma(x); its gradient follows from mul and sigmoid
+
+
+def elu(x, alpha=1.0):
+    return ELU(alpha)(x)

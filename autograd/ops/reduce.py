@@ -1,0 +1,233 @@
+"""Reductions (sum, mean, var, max/min, logsumexp, norm) and softmax along a dim.
+
+Every reduction takes ``dim`` (None for all dims, an int, or a tuple) and
+``keepdim``.  Backward first puts the reduced dims back as size 1 (``kept``),
+so that the gradient broadcasts against the input.
+"""
+import collections
+import math
+
+from .. import backend
+from ..function import Function
+from ..tensor import Tensor
+from . import elementwise
+from .shape import broadcast_to, normalize_dim, normalize_dims, reshape
+
+
+def _kept_shape(shape, dims):
+    """``shape`` with every reduced dim set to 1 (the keepdim=True shape)."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _reduced_shape(shape, dims, keepdim):
+    if keepdim:
+        return _kept_shape(shape, dims)
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+class Sum(Function):
+    def __init__(self, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, x):
+        self.input_shape = x.shape
+        xp = backend.get_array_module(x)
+        return xp.asarray(x.sum(axis=self.dims, keepdims=self.keepdim))
+
+    def backward(self, gy):
+        # every input element contributed once: copy the gradient back over the reduced dims
+        kept = reshape(gy, _kept_shape(self.input_shape, self.dims))
+        return broadcast_to(kept, self.input_shape)
+
+
+def sum(x, dim=None, keepdim=False):
+    return Sum(normalize_dims(dim, x.ndim, "sum"), keepdim)(x)
+
+
+def _count(x, dims):
+    return math.prod(x.shape[d] for d in dims)
+
+
+def mean(x, dim=None, keepdim=False):
+    dims = normalize_dims(dim, x.ndim, "mean")
+    return sum(x, dims, keepdim) / _count(x, dims)
+
+
+def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """Sample variance: sum((x - mean)^2) / (n - correction); unbiased means correction 1."""
+    dims = normalize_dims(dim, x.ndim, "var")
+    if correction is None:
+        correction = 1 if unbiased else 0
+    centred = x - mean(x, dims, keepdim=True)
+    return sum(centred * centred, dims, keepdim) / max(_count(x, dims) - correction, 0)
+
+
+def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    return elementwise.sqrt(var(x, dim, unbiased, keepdim, correction))
+
+
+# ----------------------------------------------------------------------------
+# max and min: the gradient goes to the selected element(s)
+# ----------------------------------------------------------------------------
+class Extremum(Function):
+    """The largest (or smallest) value over ``dims``.
+
+    The backward multiplies the incoming gradient by ``weights``, a fixed array
+    that says which elements were selected: with ``split_ties`` every tied
+    maximum gets an equal share (``amax``, and ``max()`` over all dims, as
+    PyTorch); otherwise only the first one found by argmax (``max(dim)``).
+    """
+
+    def __init__(self, dims, keepdim, largest, split_ties):
+        self.dims, self.keepdim = dims, keepdim
+        self.largest, self.split_ties = largest, split_ties
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        kept = _kept_shape(x.shape, self.dims)
+        if self.split_ties:
+            best = (xp.amax if self.largest else xp.amin)(x, axis=self.dims, keepdims=True)
+            chosen = x == best
+            self.weights = chosen / chosen.sum(axis=self.dims, keepdims=True).astype(x.dtype)
+        else:  # one dim: pick the index argmax finds
+            dim, = self.dims
+            pick = xp.argmax if self.largest else xp.argmin
+            self.indices = pick(x, axis=dim).reshape(kept)
+            best = xp.take_along_axis(x, self.indices, axis=dim)
+            positions = xp.arange(x.shape[dim]).reshape([-1 if i == dim else 1 for i in range(x.ndim)])
+            self.weights = (positions == self.indices).astype(x.dtype)
+        self.kept = kept
+        return best.reshape(_reduced_shape(x.shape, self.dims, self.keepdim))
+
+    def backward(self, gy):
+        return reshape(gy, self.kept) * Tensor(self.weights)
+
+
+MinMax = collections.namedtuple("MinMax", ["values", "indices"])
+
+
+def _extremum(x, dim, keepdim, largest):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
+        return (elementwise.maximum if largest else elementwise.minimum)(x, dim)
+    if dim is None:
+        return Extremum(normalize_dims(None, x.ndim), keepdim, largest, split_ties=True)(x)
+    if x.ndim == 0:
+        return MinMax(x, Tensor(backend.get_array_module(x.data).asarray(0)))
+    dims = (normalize_dim(dim, x.ndim, "max" if largest else "min"),)
+    op = Extremum(dims, keepdim, largest, split_ties=False)
+    values = op(x)
+    indices = op.indices if keepdim else op.indices.reshape(values.shape)
+    return MinMax(values, Tensor(indices))
+
+
+def max(x, dim=None, keepdim=False):
+    """max over all elements, or (values, indices) along ``dim``, or maximum(x, other)."""
+    return _extremum(x, dim, keepdim, largest=True)
+
+
+def min(x, dim=None, keepdim=False):
+    return _extremum(x, dim, keepdim, largest=False)
+
+
+def amax(x, dim=None, keepdim=False):
+    return Extremum(normalize_dims(dim, x.ndim, "amax"), keepdim, True, split_ties=True)(x)
+
+
+def amin(x, dim=None, keepdim=False):
+    return Extremum(normalize_dims(dim, x.ndim, "amin"), keepdim, False, split_ties=True)(x)
+
+
+def argmax(x, dim=None, keepdim=False):
+    xp = backend.get_array_module(x.data)
+    if dim is None:
+        return Tensor(xp.asarray(xp.argmax(x.data)))
+    return Tensor(xp.argmax(x.data, axis=normalize_dim(dim, x.ndim, "argmax"), keepdims=keepdim))
+
+
+def argmin(x, dim=None, keepdim=False):
+    xp = backend.get_array_module(x.data)
+    if dim is None:
+        return Tensor(xp.asarray(xp.argmin(x.data)))
+    return Tensor(xp.argmin(x.data, axis=normalize_dim(dim, x.ndim, "argmin"), keepdims=keepdim))
+
+
+# ----------------------------------------------------------------------------
+# logsumexp and softmax, computed stably by subtracting the maximum first
+# ----------------------------------------------------------------------------
+def _stable_logsumexp(x, dims):
+    """log(sum(exp(x))) over dims with keepdims, shifted by the max so exp cannot overflow."""
+    xp = backend.get_array_module(x)
+    shift = xp.amax(x, axis=dims, keepdims=True)
+    shift = xp.where(xp.isfinite(shift), shift, 0)
+    return xp.log(xp.exp(x - shift).sum(axis=dims, keepdims=True)) + shift
+
+
+class LogSumExp(Function):
+    def __init__(self, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, x):
+        self.kept = _kept_shape(x.shape, self.dims)
+        y = _stable_logsumexp(x, self.dims)
+        return y if self.keepdim else y.reshape(_reduced_shape(x.shape, self.dims, False))
+
+    def backward(self, gy):
+        # d logsumexp(x) / dx = softmax(x) = exp(x - logsumexp(x))
+        x = self.inputs[0]
+        y = reshape(self.saved_output(), self.kept)
+        return reshape(gy, self.kept) * elementwise.exp(x - y)
+
+
+class Softmax(Function):
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.exp(x - _stable_logsumexp(x, (self.dim,)))
+
+    def backward(self, gy):
+        # dx = y * (gy - sum(gy * y)): the Jacobian diag(y) - y y^T applied to gy
+        y = self.saved_output()
+        return y * (gy - sum(gy * y, self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        return x - _stable_logsumexp(x, (self.dim,))
+
+    def backward(self, gy):
+        # y = x - logsumexp(x)  =>  dx = gy - softmax(x) * sum(gy)
+        y = self.saved_output()
+        return gy - elementwise.exp(y) * sum(gy, self.dim, keepdim=True)
+
+
+def logsumexp(x, dim, keepdim=False):
+    return LogSumExp(normalize_dims(dim, x.ndim, "logsumexp"), keepdim)(x)
+
+
+def softmax(x, dim):
+    return Softmax(normalize_dim(dim, x.ndim, "softmax"))(x)
+
+
+def log_softmax(x, dim):
+    return LogSoftmax(normalize_dim(dim, x.ndim, "log_softmax"))(x)
+
+
+# ----------------------------------------------------------------------------
+# Norms, as compositions of the ops above
+# ----------------------------------------------------------------------------
+def norm(x, p=2, dim=None, keepdim=False):
+    """The p-norm (sum |x|^p)^(1/p); p may be 1, 2, 'fro', inf or any positive number."""
+    if p in (2, "fro"):
+        return elementwise.sqrt(sum(x * x, dim, keepdim))
+    if p == 1:
+        return sum(elementwise.abs(x), dim, keepdim)
+    if p == math.inf:
+        return amax(elementwise.abs(x), dim, keepdim)
+    if isinstance(p, (int, float)) and p > 0:
+        return sum(elementwise.abs(x) ** p, dim, keepdim) ** (1.0 / p)
+    raise ValueError(f"norm: unsupported p={p!r}; use a positive number, 'fro' or inf")

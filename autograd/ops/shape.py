@@ -1,0 +1,361 @@
+"""Ops that move values around without changing them: reshape, permute,
+broadcast, indexing, concatenation, splitting and padding.
+
+Each backward moves the gradient back the same way: a reshape is undone by the
+inverse reshape, a permutation by the inverse permutation, a broadcast by a sum
+(``sum_to``), an index by scattering into zeros, a concatenation by a split.
+"""
+import numbers
+
+import numpy
+
+from .. import backend
+from ..function import Function, ShapeError
+from ..tensor import Tensor
+
+
+def shape_argument(args):
+    """reshape(2, 3), reshape((2, 3)) and reshape([2, 3]) all mean the shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
+
+
+def normalize_dim(dim, ndim, op="op"):
+    """A dim in [-ndim, ndim) -> [0, ndim), with an error naming the op if out of range."""
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dims")
+    return dim % size
+
+
+def normalize_dims(dim, ndim, op="op"):
+    """None -> all dims; an int or a sequence -> a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, numbers.Integral):
+        dim = (dim,)
+    return tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
+
+
+# ----------------------------------------------------------------------------
+# Reshape and permute
+# ----------------------------------------------------------------------------
+class Reshape(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.input_shape = x.shape
+        return x.reshape(self.shape)
+
+    def backward(self, gy):
+        return reshape(gy, self.input_shape)
+
+    def explain_error(self, arrays, err):
+        x, = arrays
+        return f"reshape: cannot view a tensor of shape {tuple(x.shape)} ({x.size} elements) as {self.shape}"
+
+
+class Permute(Function):
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return x.transpose(self.dims)
+
+    def backward(self, gy):
+        inverse = tuple(int(i) for i in numpy.argsort(self.dims))
+        return permute(gy, inverse)
+
+
+def reshape(x, shape):
+    shape = shape_argument((shape,)) if not isinstance(shape, tuple) else shape
+    if shape == x.shape:
+        return x
+    return Reshape(shape)(x)
+
+
+def view(x, *shape):
+    return reshape(x, shape_argument(shape))
+
+
+def permute(x, dims):
+    dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of shape {x.shape}")
+    if dims == tuple(range(x.ndim)):
+        return x
+    return Permute(dims)(x)
+
+
+def transpose(x, dim0, dim1):
+    dims = list(range(x.ndim))
+    d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return permute(x, dims)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start = normalize_dim(start_dim, x.ndim, "flatten")
+    end = normalize_dim(end_dim, x.ndim, "flatten")
+    merged = int(numpy.prod(x.shape[start:end + 1]))
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        return reshape(x, tuple(s for s in x.shape if s != 1))
+    dims = normalize_dims(dim, x.ndim, "squeeze")
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(x, dim):
+    dim = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+# ----------------------------------------------------------------------------
+# Broadcasting and its adjoint, summing back to a shape
+# ----------------------------------------------------------------------------
+class BroadcastTo(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.input_shape = x.shape
+        return backend.get_array_module(x).broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.input_shape)
+
+    def explain_error(self, arrays, err):
+        return f"expand: cannot broadcast shape {tuple(arrays[0].shape)} to {self.shape}"
+
+
+class SumTo(Function):
+    """Sum a broadcast array back to ``shape``: over the leading dims it gained and
+    over every dim where ``shape`` has size 1."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.input_shape = x.shape
+        lead = x.ndim - len(self.shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, size in enumerate(self.shape) if size == 1 and x.shape[lead + i] != 1)
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        return y.reshape(self.shape)
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.input_shape)
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    return BroadcastTo(shape)(x)
+
+
+def sum_to(x, shape):
+    if x.shape == shape:
+        return x
+    return SumTo(tuple(shape))(x)
+
+
+def expand(x, sizes):
+    """expand(-1, 4): -1 keeps a dim's size; new dims may be added in front."""
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes given for a tensor with {x.ndim} dims")
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def repeat(x, repeats):
+    """Tile x: each dim d is repeated repeats[d] times (extra repeats add leading dims)."""
+    if len(repeats) < x.ndim:
+        raise ValueError(f"repeat: {len(repeats)} repeats given for a tensor with {x.ndim} dims")
+    shape = (1,) * (len(repeats) - x.ndim) + x.shape
+    interleaved = reshape(x, tuple(v for s in shape for v in (1, s)))
+    tiled = broadcast_to(interleaved, tuple(v for r, s in zip(repeats, shape) for v in (r, s)))
+    return reshape(tiled, tuple(r * s for r, s in zip(repeats, shape)))
+
+
+# ----------------------------------------------------------------------------
+# Indexing
+# ----------------------------------------------------------------------------
+def array_index(index, xp=numpy):
+    """An index with Tensors and lists replaced by arrays of module ``xp``."""
+    if isinstance(index, tuple):
+        return tuple(array_index(i, xp) for i in index)
+    if isinstance(index, Tensor):
+        return xp.asarray(index.data)
+    if isinstance(index, (list, numpy.ndarray)) or backend.is_cupy_array(index):
+        return xp.asarray(index)
+    return index
+
+
+def _is_basic(index):
+    """True when the index has only ints, slices, None and Ellipsis (no repeats possible)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (numbers.Integral, slice, type(None), type(Ellipsis))) or
+               (hasattr(p, "dtype") and p.dtype == bool) for p in parts)
+
+
+class GetItem(Function):
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        self.input_shape = x.shape
+        return x[self.index]
+
+    def backward(self, gy):
+        return GetItemGrad(self.index, self.input_shape)(gy)
+
+
+class GetItemGrad(Function):
+    """The adjoint of indexing: scatter the gradient into zeros of the input's shape,
+    adding where an integer-array index picked the same element twice."""
+
+    def __init__(self, index, input_shape):
+        self.index, self.input_shape = index, input_shape
+
+    def forward(self, gy):
+        xp = backend.get_array_module(gy)
+        gx = xp.zeros(self.input_shape, dtype=gy.dtype)
+        if _is_basic(self.index):
+            gx[self.index] = gy
+        else:
+            backend.scatter_add(gx, self.index, gy)
+        return gx
+
+    def backward(self, ggx):
+        return getitem(ggx, self.index)
+
+
+def getitem(x, index):
+    xp = backend.get_array_module(x.data)
+    index = array_index(index, xp)
+    try:
+        return GetItem(index)(x)
+    except IndexError as err:
+        raise IndexError(f"getitem: {err} (tensor of shape {x.shape})") from err
+
+
+# ----------------------------------------------------------------------------
+# Joining and splitting
+# ----------------------------------------------------------------------------
+class Cat(Function):
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, *xs):
+        self.sizes = [x.shape[self.dim] for x in xs]
+        return backend.get_array_module(xs[0]).concatenate(xs, axis=self.dim)
+
+    def backward(self, gy):
+        return tuple(split(gy, self.sizes, self.dim))
+
+    def explain_error(self, arrays, err):
+        shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
+        return f"cat: tensors must have the same shape except in dim {self.dim}, got {shapes}"
+
+
+class Split(Function):
+    def __init__(self, sizes, dim):
+        self.sizes, self.dim = sizes, dim
+
+    def forward(self, x):
+        self.input_dtype = x.dtype
+        self.input_shape = x.shape
+        bounds = numpy.cumsum(self.sizes)[:-1].tolist()
+        return tuple(backend.get_array_module(x).split(x, bounds, axis=self.dim))
+
+    def backward(self, *gys):
+        xp = backend.get_array_module(next(g for g in gys if g is not None).data)
+        pieces = []
+        for g, size in zip(gys, self.sizes):
+            if g is None:  # an output nobody used: its gradient is zero
+                shape = self.input_shape[:self.dim] + (size,) + self.input_shape[self.dim + 1:]
+                g = Tensor(xp.zeros(shape, dtype=self.input_dtype))
+            pieces.append(g)
+        return cat(pieces, self.dim)
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    dim = normalize_dim(dim, tensors[0].ndim, "cat")
+    if len(tensors) == 1:
+        return tensors[0]
+    return Cat(dim)(*tensors)
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ShapeError(f"stack: all tensors must have the same shape, got {[t.shape for t in tensors]}")
+    dim = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def split(x, split_size_or_sections, dim=0):
+    dim = normalize_dim(dim, x.ndim, "split")
+    length = x.shape[dim]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, length - start) for start in range(0, length, step)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != length:
+            raise ValueError(f"split: sections {sizes} do not add up to size {length} of dim {dim}")
+    outputs = Split(sizes, dim)(x)
+    return outputs if isinstance(outputs, tuple) else (outputs,)
+
+
+def chunk(x, chunks, dim=0):
+    length = x.shape[normalize_dim(dim, x.ndim, "chunk")]
+    return split(x, max(1, -(-length // chunks)), dim)
+
+
+# ----------------------------------------------------------------------------
+# Constant padding
+# ----------------------------------------------------------------------------
+class Pad(Function):
+    """Pad with a constant; ``widths`` is one (before, after) pair per dim."""
+
+    def __init__(self, widths, value):
+        self.widths, self.value = widths, value
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, gy):
+        crop = tuple(slice(before, size - after) for (before, after), size in zip(self.widths, gy.shape))
+        return getitem(gy, crop)
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """PyTorch's order: pad = (left, right) for the last dim, then the one before it..."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not implemented, only 'constant'")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: expected pairs for at most {x.ndim} dims, got {tuple(pad)}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+    pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)]
+    widths = tuple([(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1])
+    return Pad(widths, value)(x)

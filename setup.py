@@ -1,0 +1,20 @@
+"""scratchgen: a from-scratch deep-learning engine in NumPy and the generative models built on it."""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="scratchgen",
+    version="0.1.0",
+    description="A readable reverse-mode autograd engine in NumPy/CuPy and generative models built on it",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.9",
+    packages=find_packages(include=["autograd", "autograd.*", "scratchgen", "scratchgen.*"]),
+    install_requires=["numpy>=1.22", "matplotlib>=3.5"],
+    extras_require={
+        "gpu": ["cupy>=12"],
+        "test": ["pytest>=7", "hypothesis>=6.50"],
+    },
+    license="MIT",
+)
