@@ -137,20 +137,27 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
         for f in order:
             entry = pending.pop(f, None)
             if entry is not None:
-                _call_backward(f, entry.grads, needed, deliver)
+                _call_backward(f, entry.grads, needed, target_ids, deliver)
             if not retain_graph:
                 f.release()
     return results
 
 
-def _call_backward(f, grad_outputs, needed, deliver):
+def _call_backward(f, grad_outputs, needed, target_ids, deliver):
     if f.inputs is None:
         raise RuntimeError(FREED_MESSAGE)
-    mask = f.needs_input_grad
+    mask = recorded = f.needs_input_grad
     if needed is not None:  # grad(): only edges that lead to a target
-        mask = tuple(m and (t.creator is None or t.creator in needed) for m, t in zip(mask, f.inputs))
+        mask = tuple(m and (id(t) in target_ids or t.creator in needed)
+                     for m, t in zip(mask, f.inputs))
         f.needs_input_grad = mask
-    grads = f.backward(*grad_outputs)
+    anomaly = STATE.anomaly_enabled
+    STATE.anomaly_enabled = False  # blame f.backward below, not the ops it calls
+    try:
+        grads = f.backward(*grad_outputs)
+    finally:
+        STATE.anomaly_enabled = anomaly
+        f.needs_input_grad = recorded  # a retained graph may be used by backward() later
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(f.inputs):
@@ -160,7 +167,7 @@ def _call_backward(f, grad_outputs, needed, deliver):
         if not wanted or grad is None:
             continue
         grad = _checked_gradient(f, index, t, grad)
-        if STATE.anomaly_enabled:
+        if anomaly:
             function_module.anomaly_check_backward(f, index, grad)
         deliver(t, grad)
 

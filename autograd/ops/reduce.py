@@ -4,6 +4,7 @@ Every reduction takes ``dim`` (None for all dims, an int, or a tuple) and
 ``keepdim``.  Backward first puts the reduced dims back as size 1 (``kept``),
 so that the gradient broadcasts against the input.
 """
+import builtins
 import collections
 import math
 
@@ -59,7 +60,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
     if correction is None:
         correction = 1 if unbiased else 0
     centred = x - mean(x, dims, keepdim=True)
-    return sum(centred * centred, dims, keepdim) / max(_count(x, dims) - correction, 0)
+    return sum(centred * centred, dims, keepdim) / builtins.max(_count(x, dims) - correction, 0)
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
