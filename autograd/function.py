@@ -59,20 +59,22 @@ class Function:
                 raise
             raise ShapeError(self.explain_error(arrays, err)) from err
 
-        several = isinstance(result, tuple)
-        results = result if several else (result,)
-        record = STATE.grad_enabled and any(t.requires_grad for t in inputs)
-        outputs = tuple(Tensor(r, record) for r in results)
+        needs_grad = tuple(t.requires_grad for t in inputs)
+        record = STATE.grad_enabled and True in needs_grad
+        if type(result) is tuple:
+            outputs = tuple(Tensor(r, record) for r in result)
+        else:
+            outputs = (Tensor(result, record),)
         if record:
             self.inputs = inputs
-            self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            self.needs_input_grad = needs_grad
             self.outputs = tuple(weakref.ref(t) for t in outputs)
             for index, t in enumerate(outputs):
                 t.creator = self
                 t.output_index = index
         if STATE.anomaly_enabled:
             _anomaly_check_forward(self, outputs)
-        return outputs if several else outputs[0]
+        return outputs if type(result) is tuple else outputs[0]
 
     def saved_output(self, index=0):
         """Output ``index`` as a graph-connected Tensor, for backward formulas such

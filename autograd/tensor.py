@@ -20,8 +20,8 @@ class Tensor:
     __array_priority__ = 1000  # numpy_array + tensor calls Tensor.__radd__
 
     def __init__(self, data, requires_grad=False):
-        if not isinstance(data, numpy.ndarray) and not backend.is_cupy_array(data):
-            data = numpy.asarray(data)
+        if type(data) is not numpy.ndarray and not backend.is_cupy_array(data):
+            data = numpy.asarray(data)  # numpy scalars from reductions, lists, numbers
         if requires_grad and data.dtype.kind not in "fc":
             raise TypeError(f"only floating-point tensors can require grad, got dtype {data.dtype}")
         self.data = data

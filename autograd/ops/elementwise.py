@@ -40,6 +40,8 @@ def constant_like(value, like):
 
 def operands(a, b):
     """Two Tensors of a common float dtype from the arguments of a binary op."""
+    if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
+        return a, b  # the common case, kept fast
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             raise TypeError(f"expected a Tensor operand, got {type(a).__name__} and {type(b).__name__}")

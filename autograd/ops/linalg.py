@@ -6,7 +6,7 @@ A 1-D operand is treated as a row (first) or column (second) and the extra dim
 removed from the result, as NumPy and PyTorch do.
 """
 from ..function import Function, ShapeError
-from .shape import reshape, sum_to, transpose
+from .shape import Permute, reshape, sum_to
 
 
 class MatMul(Function):
@@ -17,14 +17,20 @@ class MatMul(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        ga = sum_to(matmul(gy, transpose(b, -1, -2)), a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(matmul(transpose(a, -1, -2), gy), b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(matmul(gy, _swap_last_two(b)), a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(matmul(_swap_last_two(a), gy), b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
     def explain_error(self, arrays, err):
         a, b = arrays
         return (f"matmul: batch dims of shapes {tuple(a.shape)} and {tuple(b.shape)} "
                 "cannot be broadcast together")
+
+
+def _swap_last_two(t):
+    """The matrix transpose of each matrix in a batch: (..., n, k) -> (..., k, n)."""
+    dims = tuple(range(t.ndim - 2)) + (t.ndim - 1, t.ndim - 2)
+    return Permute(dims)(t)
 
 
 def matmul(a, b):

@@ -1,0 +1,264 @@
+"""2-D convolution and transposed convolution, each the other's backward.
+
+Convolution (cross-correlation, as in PyTorch) with im2col:
+
+1. pad the input;
+2. view every KH x KW window as a column, through a strided view of the padded
+   input (``as_strided``: no copy, no Python loop over pixels);
+3. one matrix product of the weights (O, C*KH*KW) with those columns
+   (C*KH*KW, N*OH*OW) gives every output pixel at once.
+
+Transposed convolution runs the same steps backwards (col2im): one matrix
+product spreads each input pixel into a KH x KW patch of columns, and KH*KW
+strided slice-adds put the patches in place.  This is exactly the gradient of
+convolution with respect to its input, and convolution is the gradient of the
+transposed convolution with respect to its input, so the backward of each op
+calls the other.  The gradient with respect to the weights is a third op,
+``ConvWeightGrad``, whose own backward again calls the first two: every piece
+is differentiable, so second derivatives (WGAN-GP) come for free.
+
+``groups`` splits the channels into independent convolutions; the matrix
+products are batched over the groups.
+
+Shapes (PyTorch's layouts):
+    conv2d:           x (N, C, H, W),  weight (O, C/groups, KH, KW)  -> (N, O, OH, OW)
+    conv_transpose2d: x (N, C, H, W),  weight (C, O/groups, KH, KW)  -> (N, O, OH, OW)
+"""
+from .. import backend
+from ..function import Function, ShapeError
+
+
+def pair(value, name="argument"):
+    """3 -> (3, 3); (2, 3) -> (2, 3)."""
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(int(v) for v in value)
+    if len(value) != 2:
+        raise ValueError(f"{name}: expected an int or a pair, got {value}")
+    return value
+
+
+def conv_output_size(size, kernel, stride, padding, dilation):
+    """Output length of a convolution along one axis."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def conv_transpose_output_size(size, kernel, stride, padding, dilation, output_padding):
+    """Output length of a transposed convolution along one axis."""
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+class ConvGeometry:
+    """Kernel size, stride, padding, dilation and groups of one convolution."""
+
+    def __init__(self, kernel, stride, padding, dilation, groups):
+        self.kernel, self.stride = pair(kernel), pair(stride)
+        self.padding, self.dilation = pair(padding), pair(dilation)
+        self.groups = groups
+
+    def output_size(self, height, width):
+        return tuple(conv_output_size(s, k, st, p, d) for s, k, st, p, d in
+                     zip((height, width), self.kernel, self.stride, self.padding, self.dilation))
+
+    def transpose_output_size(self, height, width, output_padding):
+        return tuple(conv_transpose_output_size(s, k, st, p, d, op) for s, k, st, p, d, op in
+                     zip((height, width), self.kernel, self.stride, self.padding, self.dilation,
+                         output_padding))
+
+    def leftover(self, in_size, out_size):
+        """The output_padding that makes a transposed convolution of an ``out_size``
+        image give back ``in_size``: the rows and columns of the convolution's input
+        that its last stride step did not reach."""
+        reached = self.transpose_output_size(*out_size, (0, 0))
+        return tuple(i - r for i, r in zip(in_size, reached))
+
+
+# ----------------------------------------------------------------------------
+# im2col and col2im on raw arrays
+# ----------------------------------------------------------------------------
+def _windows(x, geometry, out_size):
+    """All KH x KW windows of the padded input as a strided view of shape
+    (N, C, KH, KW, OH, OW): windows[n, c, i, j, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw]."""
+    xp = backend.get_array_module(x)
+    (ph, pw), (kh, kw) = geometry.padding, geometry.kernel
+    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
+    if ph or pw:
+        x = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    n, c = x.shape[:2]
+    s_n, s_c, s_h, s_w = x.strides
+    return xp.lib.stride_tricks.as_strided(
+        x, shape=(n, c, kh, kw) + tuple(out_size),
+        strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
+
+
+def _columns(x, geometry, out_size):
+    """im2col: (groups, C/groups * KH * KW, N * OH * OW), one column per output pixel."""
+    windows = _windows(x, geometry, out_size)
+    n, c, kh, kw, oh, ow = windows.shape
+    g = geometry.groups
+    # (C, KH, KW, N, OH, OW): channel-and-offset rows, pixel columns; reshape copies once
+    return windows.transpose(1, 2, 3, 0, 4, 5).reshape(g, (c // g) * kh * kw, n * oh * ow)
+
+
+def _grouped(array_2d_rows, groups):
+    """(rows, cols) -> (groups, rows/groups, cols)."""
+    rows = array_2d_rows.shape[0]
+    return array_2d_rows.reshape(groups, rows // groups, -1)
+
+
+def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
+    """Scatter columns (C, KH, KW, N, H, W) back into an image of the transposed
+    convolution's output size: KH * KW strided slice-adds, then crop the padding."""
+    xp = backend.get_array_module(columns)
+    (kh, kw), (sh, sw) = geometry.kernel, geometry.stride
+    (dh, dw), (ph, pw) = geometry.dilation, geometry.padding
+    h, w = in_size
+    full_h = (h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0]
+    full_w = (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1]
+    image = xp.zeros((n, c, full_h, full_w), dtype=columns.dtype)
+    patches = columns.transpose(3, 0, 1, 2, 4, 5)  # (N, C, KH, KW, H, W)
+    for i in range(kh):
+        for j in range(kw):
+            image[:, :, i * dh: i * dh + sh * (h - 1) + 1: sh,
+                  j * dw: j * dw + sw * (w - 1) + 1: sw] += patches[:, :, i, j]
+    return image[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
+
+
+def _conv_forward(x, weight, geometry, out_size=None):
+    n, _, h, w = x.shape
+    o = weight.shape[0]
+    oh, ow = out_size or geometry.output_size(h, w)
+    columns = _columns(x, geometry, (oh, ow))                       # (g, Cg*K*K, N*P)
+    kernels = _grouped(weight.reshape(o, -1), geometry.groups)      # (g, Og, Cg*K*K)
+    y = kernels @ columns                                           # (g, Og, N*P)
+    return y.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+
+
+def _conv_transpose_forward(x, weight, geometry, output_padding):
+    n, c_in, h, w = x.shape
+    g = geometry.groups
+    c_out = weight.shape[1] * g
+    kh, kw = geometry.kernel
+    out_size = geometry.transpose_output_size(h, w, output_padding)
+    kernels = weight.reshape(g, c_in // g, -1).transpose(0, 2, 1)   # (g, Og*K*K, Cg)
+    pixels = x.transpose(1, 0, 2, 3).reshape(g, c_in // g, n * h * w)
+    columns = (kernels @ pixels).reshape(c_out, kh, kw, n, h, w)
+    return _col2im(columns, geometry, n, c_out, (h, w), out_size, output_padding)
+
+
+def _weight_grad(x, gy, geometry, weight_shape):
+    """d(loss)/d(weight) of conv2d(x, weight) given gy = d(loss)/d(output)."""
+    n, o, oh, ow = gy.shape
+    columns = _columns(x, geometry, (oh, ow))                       # (g, Cg*K*K, N*P)
+    grads = _grouped(gy.transpose(1, 0, 2, 3).reshape(o, -1), geometry.groups)  # (g, Og, N*P)
+    return (grads @ columns.transpose(0, 2, 1)).reshape(weight_shape)
+
+
+# ----------------------------------------------------------------------------
+# The three differentiable ops
+# ----------------------------------------------------------------------------
+class Conv2d(Function):
+    """conv2d without bias; ``out_size`` may cut the output short (the gradient of a
+    transposed convolution whose output_padding is at least its stride needs that)."""
+
+    def __init__(self, geometry, out_size=None):
+        self.geometry, self.out_size = geometry, out_size
+
+    def forward(self, x, weight):
+        return _conv_forward(x, weight, self.geometry, self.out_size)
+
+    def backward(self, gy):
+        x, weight = self.inputs
+        gx = gw = None
+        if self.needs_input_grad[0]:
+            leftover = self.geometry.leftover(x.shape[2:], gy.shape[2:])
+            gx = ConvTranspose2d(self.geometry, leftover)(gy, weight)
+        if self.needs_input_grad[1]:
+            gw = ConvWeightGrad(self.geometry, weight.shape)(x, gy)
+        return gx, gw
+
+
+class ConvTranspose2d(Function):
+    def __init__(self, geometry, output_padding):
+        self.geometry, self.output_padding = geometry, pair(output_padding)
+
+    def forward(self, x, weight):
+        return _conv_transpose_forward(x, weight, self.geometry, self.output_padding)
+
+    def backward(self, gy):
+        # y = A^T x where A is conv2d with this weight, so dx = A gy and dW comes
+        # from correlating gy (as the conv input) with x (as the conv output gradient)
+        x, weight = self.inputs
+        gx = Conv2d(self.geometry, x.shape[2:])(gy, weight) if self.needs_input_grad[0] else None
+        gw = ConvWeightGrad(self.geometry, weight.shape)(gy, x) if self.needs_input_grad[1] else None
+        return gx, gw
+
+
+class ConvWeightGrad(Function):
+    """gW = d<gy, conv2d(x, W)>/dW, linear in both x and gy."""
+
+    def __init__(self, geometry, weight_shape):
+        self.geometry, self.weight_shape = geometry, tuple(weight_shape)
+
+    def forward(self, x, gy):
+        return _weight_grad(x, gy, self.geometry, self.weight_shape)
+
+    def backward(self, ggw):
+        x, gy = self.inputs
+        gx = ggy = None
+        if self.needs_input_grad[0]:
+            leftover = self.geometry.leftover(x.shape[2:], gy.shape[2:])
+            gx = ConvTranspose2d(self.geometry, leftover)(gy, ggw)
+        if self.needs_input_grad[1]:
+            ggy = Conv2d(self.geometry, gy.shape[2:])(x, ggw)
+        return gx, ggy
+
+
+# ----------------------------------------------------------------------------
+# Functional interface with input checks
+# ----------------------------------------------------------------------------
+def _check(op, x, weight, bias, groups, in_channels, out_channels):
+    if x.ndim != 4:
+        raise ShapeError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if weight.ndim != 4:
+        raise ShapeError(f"{op}: expected a 4-D weight, got shape {weight.shape}")
+    if groups < 1 or in_channels % groups or out_channels % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the {in_channels} input and "
+                         f"{out_channels} output channels")
+    if x.shape[1] != in_channels:
+        raise ShapeError(f"{op}: expected input (N, {in_channels}, H, W) for weight {weight.shape} "
+                         f"and groups={groups}, got {x.shape}")
+    if bias is not None and bias.shape != (out_channels,):
+        raise ShapeError(f"{op}: expected bias of shape ({out_channels},), got {bias.shape}")
+
+
+def _add_bias(y, bias):
+    return y if bias is None else y + bias.reshape(1, -1, 1, 1)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    o, c_per_group = weight.shape[0], weight.shape[1] if weight.ndim == 4 else 0
+    _check("conv2d", x, weight, bias, groups, c_per_group * groups, o)
+    geometry = ConvGeometry(weight.shape[2:], stride, padding, dilation, groups)
+    oh, ow = geometry.output_size(*x.shape[2:])
+    if oh < 1 or ow < 1:
+        raise ShapeError(f"conv2d: input {x.shape} is too small for kernel {geometry.kernel} with "
+                         f"padding {geometry.padding} and dilation {geometry.dilation}")
+    return _add_bias(Conv2d(geometry)(x, weight), bias)
+
+
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    c_in = weight.shape[0]
+    c_out = weight.shape[1] * groups if weight.ndim == 4 else 0
+    _check("conv_transpose2d", x, weight, bias, groups, c_in, c_out)
+    geometry = ConvGeometry(weight.shape[2:], stride, padding, dilation, groups)
+    output_padding = pair(output_padding, "output_padding")
+    for op, s, d in zip(output_padding, geometry.stride, geometry.dilation):
+        if not 0 <= op < max(s, d):
+            raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller "
+                             f"than stride or dilation ({geometry.stride}, {geometry.dilation})")
+    oh, ow = geometry.transpose_output_size(*x.shape[2:], output_padding)
+    if oh < 1 or ow < 1:
+        raise ShapeError(f"conv_transpose2d: padding {geometry.padding} leaves no output for input {x.shape}")
+    return _add_bias(ConvTranspose2d(geometry, output_padding)(x, weight), bias)
