@@ -64,7 +64,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
-    return elementwise.sqrt(var(x, dim, unbiased, keepdim, correction))
+    return root(var(x, dim, unbiased, keepdim, correction), 2)
 
 
 # ----------------------------------------------------------------------------
@@ -221,14 +221,39 @@ def log_softmax(x, dim):
 # ----------------------------------------------------------------------------
 # Norms, as compositions of the ops above
 # ----------------------------------------------------------------------------
+class Root(Function):
+    """y = s^(1/p) for s >= 0, the last step of a p-norm or a standard deviation.
+
+    The true derivative y / (p s) is infinite at s = 0 (a zero vector, a constant
+    row); like PyTorch we give those elements gradient 0 instead of NaN.
+    """
+
+    def __init__(self, p):
+        self.p = p
+
+    def forward(self, s):
+        xp = backend.get_array_module(s)
+        return xp.sqrt(s) if self.p == 2 else s ** (1.0 / self.p)
+
+    def backward(self, gy):
+        s, y = self.inputs[0], self.saved_output()
+        at_zero = s.data == 0
+        safe_s = elementwise.where(at_zero, 1.0, s)
+        return elementwise.where(at_zero, 0.0, gy * y / (safe_s * self.p))
+
+
+def root(s, p):
+    return Root(p)(s)
+
+
 def norm(x, p=2, dim=None, keepdim=False):
     """The p-norm (sum |x|^p)^(1/p); p may be 1, 2, 'fro', inf or any positive number."""
     if p in (2, "fro"):
-        return elementwise.sqrt(sum(x * x, dim, keepdim))
+        return root(sum(x * x, dim, keepdim), 2)
     if p == 1:
         return sum(elementwise.abs(x), dim, keepdim)
     if p == math.inf:
         return amax(elementwise.abs(x), dim, keepdim)
     if isinstance(p, (int, float)) and p > 0:
-        return sum(elementwise.abs(x) ** p, dim, keepdim) ** (1.0 / p)
+        return root(sum(elementwise.abs(x) ** p, dim, keepdim), p)
     raise ValueError(f"norm: unsupported p={p!r}; use a positive number, 'fro' or inf")
