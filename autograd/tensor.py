@@ -146,8 +146,49 @@ class Tensor:
             self.retains_grad = True
         return self
 
+    # -- in place: only outside the graph (under no_grad, or on tensors without grad) --
+    def _in_place(self, op):
+        if self.requires_grad and STATE.grad_enabled:
+            raise RuntimeError(f"{op}: a tensor that requires grad cannot be changed in place while "
+                               "grad mode is on (its graph would be wrong); use no_grad()")
+        return self.data
+
     def zero_(self):
-        self.data[...] = 0
+        self._in_place("zero_")[...] = 0
+        return self
+
+    def fill_(self, value):
+        self._in_place("fill_")[...] = value
+        return self
+
+    def copy_(self, source):
+        array = source.data if isinstance(source, Tensor) else source
+        self._in_place("copy_")[...] = backend.to_device(array, self.device)
+        return self
+
+    def add_(self, other, alpha=1):
+        array = self._in_place("add_")
+        array += alpha * (other.data if isinstance(other, Tensor) else other)
+        return self
+
+    def mul_(self, other):
+        array = self._in_place("mul_")
+        array *= other.data if isinstance(other, Tensor) else other
+        return self
+
+    def clamp_(self, min=None, max=None):
+        array = self._in_place("clamp_")
+        backend.get_array_module(array).clip(array, min, max, out=array)
+        return self
+
+    def normal_(self, mean=0.0, std=1.0):
+        array = self._in_place("normal_")
+        array[...] = mean + std * backend.rng(backend.get_array_module(array)).standard_normal(array.shape)
+        return self
+
+    def uniform_(self, a=0.0, b=1.0):
+        array = self._in_place("uniform_")
+        array[...] = a + (b - a) * backend.rng(backend.get_array_module(array)).random(array.shape)
         return self
 
     # -- devices and dtypes --------------------------------------------------

@@ -131,3 +131,21 @@ def test_import_autograd_as_torch_runs_a_torch_style_script():
     assert grad_w.shape == (3, 2)
     assert torch_like.cat([x, x], 1).shape == (8, 6) and torch_like.stack([x, x]).shape == (2, 8, 3)
     assert torch_like.sigmoid(x).shape == x.shape and torch_like.exp(x).shape == x.shape
+
+
+def test_in_place_methods_work_outside_the_graph_only():
+    w = torch.ones(4, requires_grad=True)
+    with pytest.raises(RuntimeError, match="clamp_: .*no_grad"):
+        w.clamp_(-0.5, 0.5)
+    with torch.no_grad():
+        w.clamp_(-0.5, 0.5).mul_(2).add_(torch.ones(4), alpha=0.5)
+    assert w.detach().tolist() == [1.5] * 4
+    t = torch.zeros(3).fill_(2.0)
+    assert t.tolist() == [2.0] * 3 and t.zero_().tolist() == [0.0] * 3
+    t.copy_(torch.tensor([1.0, 2.0, 3.0]))
+    assert t.tolist() == [1.0, 2.0, 3.0]
+    torch.manual_seed(0)
+    u = torch.zeros(1000).uniform_(-2, 2)
+    assert -2 <= u.min().item() and u.max().item() < 2
+    n = torch.zeros(1000).normal_(5, 0.1)
+    assert abs(n.mean().item() - 5) < 0.02
