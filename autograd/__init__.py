@@ -32,6 +32,7 @@ from .ops.reduce import (amax, amin, argmax, argmin, log_softmax, logsumexp, max
                          norm, softmax, std, sum, var)
 from .ops.shape import (broadcast_to, cat, chunk, flatten, pad, permute, reshape, split, squeeze,
                         stack, transpose, unsqueeze)
+from .serialization import CheckpointError, load, save
 from .tensor import Tensor
 
 concat = concatenate = cat
@@ -61,5 +62,7 @@ def cuda_is_available():
 class cuda:  # noqa: N801 - mirrors torch.cuda.is_available()
     is_available = staticmethod(cuda_is_available)
 
+
+from . import nn, optim  # noqa: E402,F401  (after the names they use are defined)
 
 __version__ = "0.1.0"

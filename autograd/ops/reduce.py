@@ -180,42 +180,48 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
-    def __init__(self, dim):
-        self.dim = dim
+    def __init__(self, dims):
+        self.dims = dims  # one dim, or none for a 0-d tensor
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        return xp.exp(x - _stable_logsumexp(x, (self.dim,)))
+        return xp.exp(x - _stable_logsumexp(x, self.dims))
 
     def backward(self, gy):
         # dx = y * (gy - sum(gy * y)): the Jacobian diag(y) - y y^T applied to gy
         y = self.saved_output()
-        return y * (gy - sum(gy * y, self.dim, keepdim=True))
+        return y * (gy - sum(gy * y, self.dims, keepdim=True))
 
 
 class LogSoftmax(Function):
-    def __init__(self, dim):
-        self.dim = dim
+    def __init__(self, dims):
+        self.dims = dims
 
     def forward(self, x):
-        return x - _stable_logsumexp(x, (self.dim,))
+        return x - _stable_logsumexp(x, self.dims)
 
     def backward(self, gy):
         # y = x - logsumexp(x)  =>  dx = gy - softmax(x) * sum(gy)
         y = self.saved_output()
-        return gy - elementwise.exp(y) * sum(gy, self.dim, keepdim=True)
+        return gy - elementwise.exp(y) * sum(gy, self.dims, keepdim=True)
 
 
 def logsumexp(x, dim, keepdim=False):
     return LogSumExp(normalize_dims(dim, x.ndim, "logsumexp"), keepdim)(x)
 
 
+def _one_dim(dim, x, op):
+    if dim is None:
+        raise TypeError(f"{op}: dim must be given (an int)")
+    return normalize_dims(dim, x.ndim, op)
+
+
 def softmax(x, dim):
-    return Softmax(normalize_dim(dim, x.ndim, "softmax"))(x)
+    return Softmax(_one_dim(dim, x, "softmax"))(x)
 
 
 def log_softmax(x, dim):
-    return LogSoftmax(normalize_dim(dim, x.ndim, "log_softmax"))(x)
+    return LogSoftmax(_one_dim(dim, x, "log_softmax"))(x)
 
 
 # ----------------------------------------------------------------------------

@@ -35,7 +35,8 @@ def normalize_dims(dim, ndim, op="op"):
         return tuple(range(ndim))
     if isinstance(dim, numbers.Integral):
         dim = (dim,)
-    return tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
+    dims = tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
+    return dims if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has nothing to reduce
 
 
 # ----------------------------------------------------------------------------

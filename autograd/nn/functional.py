@@ -1,0 +1,37 @@
+"""The ops under torch.nn.functional's names: ``from autograd.nn import functional as F``.
+
+Each name is the differentiable op from ``autograd/ops`` (or a short
+composition of them); nothing here has its own gradient code.
+"""
+from ..function import ShapeError
+from ..ops.activation import elu, leaky_relu, relu, sigmoid, silu, softplus, tanh  # noqa: F401
+from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+                        cross_entropy, gaussian_nll_loss, kl_normal, l1_loss, mse_loss, nll_loss)
+from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
+from ..ops.pool import avg_pool2d, dropout, interpolate, max_pool2d  # noqa: F401
+from ..ops.reduce import log_softmax, softmax  # noqa: F401
+from ..ops.shape import getitem, pad  # noqa: F401
+from ..tensor import Tensor
+
+
+def linear(x, weight, bias=None):
+    """y = x W^T + b for x of shape (*, in_features) and W of shape (out_features, in_features)."""
+    if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: expected input (*, {weight.shape[-1]}) for weight {weight.shape}, "
+                         f"got {x.shape}")
+    y = x @ weight.T
+    return y if bias is None else y + bias
+
+
+def embedding(indices, weight):
+    """Rows of ``weight`` picked by integer ``indices``; the gradient scatter-adds into them."""
+    return getitem(weight, indices)
+
+
+def one_hot(indices, num_classes=-1):
+    from .. import backend
+    xp = backend.get_array_module(indices.data)
+    if num_classes < 0:
+        num_classes = int(indices.data.max()) + 1
+    return Tensor((indices.data[..., None] == xp.arange(num_classes)).astype(xp.int64))

@@ -1,0 +1,265 @@
+"""Module: the base class of every layer and model, as in PyTorch.
+
+A Module keeps three ordered registries, filled by plain attribute assignment:
+
+* ``_parameters``: Parameters (``self.weight = Parameter(...)``),
+* ``_buffers``: state that is saved but not trained (BatchNorm's running mean),
+* ``_modules``: sub-modules (``self.conv = Conv2d(...)``).
+
+Everything else (``parameters()``, ``state_dict()``, ``to()``, ``train()``...) walks
+those registries recursively, building the dotted names ("features.0.weight")
+that PyTorch uses, so state_dict keys match PyTorch's for the same model.
+"""
+import collections
+
+import numpy
+
+from .. import backend
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+from .parameter import Parameter
+
+IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    training = True
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", collections.OrderedDict())
+        object.__setattr__(self, "_buffers", collections.OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", collections.OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # -- registration by attribute -----------------------------------------
+    def _registries(self):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before assigning "
+                                 "parameters or sub-modules")
+        return self._parameters, self._buffers, self._modules
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Parameter, Module)):
+            params, buffers, modules = self._registries()
+            for registry in (params, buffers, modules):
+                registry.pop(name, None)
+            self.__dict__.pop(name, None)
+            (params if isinstance(value, Parameter) else modules)[name] = value
+        elif "_parameters" in self.__dict__ and name in self._parameters:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} to parameter '{name}' "
+                                "(use a Parameter or None)")
+            self._parameters[name] = None
+        elif "_buffers" in self.__dict__ and name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign {type(value).__name__} to buffer '{name}' (use a Tensor)")
+            self._buffers[name] = value
+        elif "_modules" in self.__dict__ and name in self._modules and value is None:
+            self._modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # only called when normal lookup fails: look in the registries
+        for registry in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(registry)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                self._non_persistent.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: '{name}' must be a Parameter or None")
+        self._registries()[0][name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: '{name}' must be a Tensor or None")
+        self._registries()[1][name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name, module):
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: '{name}' must be a Module or None")
+        self._registries()[2][name] = module
+
+    register_module = add_module
+
+    # -- walking the tree ---------------------------------------------------
+    def named_modules(self, prefix="", memo=None):
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self):
+        return (m for _, m in self.named_modules())
+
+    def named_children(self):
+        return ((n, m) for n, m in self._modules.items() if m is not None)
+
+    def children(self):
+        return (m for _, m in self.named_children())
+
+    def _named_members(self, registry, prefix, recurse):
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix="", recurse=True):
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse=True):
+        return (p for _, p in self.named_parameters(recurse=recurse))
+
+    def named_buffers(self, prefix="", recurse=True):
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse=True):
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def apply(self, fn):
+        """Call ``fn`` on every sub-module (children first) and on self; returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # -- modes and gradients ------------------------------------------------
+    def train(self, mode=True):
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(p.grad.data * 0)
+
+    # -- state dicts --------------------------------------------------------
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """Every parameter and persistent buffer by dotted name, as detached Tensors
+        sharing the module's arrays (PyTorch's keys and order)."""
+        state = collections.OrderedDict() if destination is None else destination
+        for module_prefix, module in self.named_modules(prefix.rstrip(".")):
+            dotted = f"{module_prefix}." if module_prefix else ""
+            for name, p in module._parameters.items():
+                if p is not None:
+                    state[dotted + name] = p if keep_vars else p.detach()
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent:
+                    state[dotted + name] = b if keep_vars else b.detach()
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from ``state_dict`` into this module's parameters and buffers.
+
+        Every key and shape is checked first; on any problem (with ``strict``: a
+        missing or unexpected key; always: a shape mismatch) a RuntimeError names
+        them all and nothing is changed.
+        """
+        from ..serialization import check_state_dict, format_state_dict_problems
+        own = self.state_dict(keep_vars=True)
+        missing, unexpected, mismatched = check_state_dict(own, state_dict, strict=strict)
+        if mismatched or (strict and (missing or unexpected)):
+            raise RuntimeError(format_state_dict_problems(type(self).__name__, missing, unexpected,
+                                                          mismatched))
+        with no_grad():
+            for name, target in own.items():
+                if name in state_dict:
+                    value = state_dict[name]
+                    array = value.data if isinstance(value, Tensor) else value
+                    xp = backend.get_array_module(target.data)
+                    target.data[...] = xp.asarray(backend.to_device(array, target.device),
+                                                  dtype=target.dtype)
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- devices and dtypes -------------------------------------------------
+    def _convert(self, convert_array):
+        for module in self.modules():
+            for registry in (module._parameters, module._buffers):
+                for t in registry.values():
+                    if t is None:
+                        continue
+                    t.data = convert_array(t.data)
+                    if t.grad is not None:
+                        t.grad = Tensor(convert_array(t.grad.data))
+        return self
+
+    def to(self, device=None, dtype=None):
+        """Move every parameter and buffer to ``device`` and/or cast the floating
+        ones to ``dtype``, in place (the Parameter objects stay the same)."""
+        if isinstance(device, (numpy.dtype, type)) and dtype is None:
+            device, dtype = None, device
+        if dtype is not None:
+            dtype = numpy.dtype(dtype)
+            self._convert(lambda a: a.astype(dtype) if a.dtype.kind == "f" else a)
+        if device is not None:
+            device = backend.normalize_device(device)
+            self._convert(lambda a: backend.to_device(a, device))
+        return self
+
+    def float(self):
+        return self.to(dtype=numpy.float32)
+
+    def double(self):
+        return self.to(dtype=numpy.float64)
+
+    def cuda(self):
+        return self.to("cuda")
+
+    def cpu(self):
+        return self.to("cpu")
+
+    # -- printing -----------------------------------------------------------
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        lines = []
+        for name, child in self._modules.items():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"({name}): {body}")
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) |
+                      set(self._modules))

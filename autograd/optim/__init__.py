@@ -1,0 +1,23 @@
+"""Optimizers and learning-rate schedulers with PyTorch's names and update rules.
+
+::
+
+    from autograd import optim
+    optimizer = optim.Adam([w, b], lr=1e-3)
+    for x, y in batches:
+        optimizer.zero_grad()
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+
+optimizer.py holds the base class (param groups, state, state_dict); each
+optimizer has its own file with its update formula in the docstring.
+"""
+from . import lr_scheduler
+from .adam import Adam
+from .adamw import AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]

@@ -1,0 +1,220 @@
+"""Optimizer: the base class that holds parameters, their groups and their state.
+
+An optimizer owns a list of *parameter groups*.  Each group is a dict with the
+tensors to update under ``"params"`` and the hyperparameters that apply to them
+(``"lr"``, ``"momentum"``, ...); a hyperparameter missing from a group takes the
+optimizer's default.  ``state[p]`` is a dict of whatever the update rule keeps
+between steps for parameter ``p`` (a momentum buffer, running averages, a step
+count).
+
+``step()`` reads each parameter's ``.grad`` and writes the new values straight
+into ``p.data`` with array math (``xp`` is NumPy or CuPy, whichever holds the
+parameter).  Working on raw arrays records no graph, which is what ``no_grad()``
+achieves in PyTorch.  Subclasses only write ``_update`` (one parameter, one step)
+and ``_check_hyperparameters``.
+"""
+import copy
+import numbers
+from collections import defaultdict
+
+import numpy
+
+from .. import backend
+from ..grad_mode import enable_grad
+from ..tensor import Tensor
+
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        if isinstance(params, Tensor):
+            raise TypeError("params must be an iterable of Tensors or of param-group dicts, "
+                            "got a single Tensor; wrap it in a list: [param]")
+        self._check_hyperparameters(defaults)
+        self.defaults = defaults
+        self.state = defaultdict(dict)   # parameter Tensor -> its state dict
+        self.param_groups = []
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]   # a plain list of tensors is one group
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for index, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {index}")
+            lines += [f"    {key}: {value}" for key, value in sorted(group.items())
+                      if key != "params"]
+        return "\n".join(lines + [")"])
+
+    # -- what subclasses provide -------------------------------------------------
+    def _check_hyperparameters(self, group):
+        """Raise ValueError for a hyperparameter outside its range."""
+
+    def _update(self, param, grad, state, group):
+        """Update array ``param`` in place from array ``grad``; ``state`` persists between steps."""
+        raise NotImplementedError
+
+    # -- parameters ------------------------------------------------------------
+    def add_param_group(self, param_group):
+        """Add a group of parameters, with hyperparameters that override the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters must be in an ordered collection (a list), "
+                            "not a set: a set's order changes between runs, and state_dict "
+                            "refers to parameters by position")
+        group = dict(param_group, params=list(params))
+        self._check_params(group["params"])
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        self._check_hyperparameters(group)
+        self.param_groups.append(group)
+
+    def _check_params(self, params):
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params "
+                                f"is a {type(param).__name__}")
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor (one computed from others); "
+                                 "optimize the leaves it was computed from")
+        # Compare by id: Tensor.__eq__ is elementwise, so ``p in list`` would not work.
+        new_ids = [id(p) for p in params]
+        if len(set(new_ids)) != len(new_ids):
+            raise ValueError("a parameter appears twice in one param group; it would be "
+                             "updated twice per step")
+        existing_ids = {id(p) for group in self.param_groups for p in group["params"]}
+        if existing_ids.intersection(new_ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: set ``.grad`` to None, or fill it with zeros."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if set_to_none:
+                    param.grad = None
+                else:
+                    param.grad.detach_()   # a create_graph=True gradient must not keep its graph
+                    param.grad.zero_()
+
+    # -- the update --------------------------------------------------------------
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                self._update(param.data, param.grad.data, self.state[param], group)
+        return loss
+
+    # -- checkpoints -------------------------------------------------------------
+    def state_dict(self):
+        """The optimizer's state in PyTorch's layout, with parameters named by position.
+
+        ``{"state": {index: {name: value}}, "param_groups": [{hyperparameters...,
+        "params": [indices]}]}``.  Arrays are NumPy copies (also for parameters on
+        a GPU), so training on does not change a saved state dict.
+        """
+        index_of = {}   # id(param) -> its position, counting through all groups in order
+        groups = []
+        for group in self.param_groups:
+            saved = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            saved["params"] = [index_of.setdefault(id(p), len(index_of)) for p in group["params"]]
+            groups.append(saved)
+        state = {}
+        for param, param_state in self.state.items():
+            if param_state:
+                state[index_of[id(param)]] = {name: _saved_value(value)
+                                              for name, value in param_state.items()}
+        return {"state": dict(sorted(state.items())), "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyperparameters and state saved by ``state_dict()``.
+
+        Everything is checked before anything changes, so a state dict that does
+        not fit leaves the optimizer as it was.
+        """
+        for key in ("state", "param_groups"):
+            if key not in state_dict:
+                raise ValueError(f"not an optimizer state dict: it has no {key!r} entry "
+                                 f"(its keys are {list(state_dict)})")
+        saved_groups = state_dict["param_groups"]
+        self._check_group_sizes(saved_groups)
+        param_at = {}   # position in the state dict -> our parameter in the same place
+        for saved, group in zip(saved_groups, self.param_groups):
+            param_at.update(zip(saved["params"], group["params"]))
+        new_state = defaultdict(dict)
+        for index, saved_state in state_dict["state"].items():
+            if index not in param_at:
+                raise ValueError(f"the state dict has state for parameter {index!r}, which is "
+                                 f"in none of its param_groups")
+            param = param_at[index]
+            new_state[param] = {name: _loaded_value(value, param, f"parameter {index}, {name!r}")
+                                for name, value in saved_state.items()}
+        new_groups = []
+        for saved, group in zip(saved_groups, self.param_groups):
+            hyperparameters = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            self._check_hyperparameters(dict(self.defaults, **hyperparameters))
+            new_groups.append(dict(hyperparameters, params=group["params"]))
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def _check_group_sizes(self, saved_groups):
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"the state dict has {len(saved_groups)} parameter group(s), but "
+                             f"this optimizer has {len(self.param_groups)}")
+        for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"parameter group {index} has {len(saved['params'])} "
+                                 f"parameter(s) in the state dict, but {len(group['params'])} "
+                                 f"in this optimizer")
+
+
+def _is_array(value):
+    return isinstance(value, numpy.ndarray) or backend.is_cupy_array(value)
+
+
+def _saved_value(value):
+    """A state value as it goes into a state dict: arrays become NumPy copies."""
+    if _is_array(value):
+        return numpy.array(backend.to_numpy(value))
+    return copy.deepcopy(value)
+
+
+def _loaded_value(value, param, where):
+    """A state-dict value made ready for ``param``: a copy on its device, in its dtype."""
+    if not _is_array(value):
+        return copy.deepcopy(value)
+    if value.shape != param.shape:
+        raise ValueError(f"state for {where} has shape {tuple(value.shape)}, but the "
+                         f"parameter has shape {tuple(param.shape)}")
+    array = backend.to_numpy(value)
+    # Floating state follows the parameter's dtype, as in PyTorch; astype always copies.
+    array = array.astype(param.dtype if array.dtype.kind in "fc" else array.dtype)
+    return backend.to_device(array, param.device)
+
+
+# ----------------------------------------------------------------------------
+# Argument checks shared by the optimizers
+# ----------------------------------------------------------------------------
+def check_number(optimizer_name, name, value, low=0.0, high=None, high_inclusive=False):
+    """Raise unless ``low <= value`` (and ``value < high``, or ``<= high``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{optimizer_name}: {name} must be a real number, "
+                        f"got {type(value).__name__} {value!r}")
+    below_high = high is None or (value <= high if high_inclusive else value < high)
+    if not (low <= value and below_high):   # written so that NaN fails too
+        upper = "" if high is None else (f" and <= {high}" if high_inclusive else f" and < {high}")
+        raise ValueError(f"{optimizer_name}: invalid {name} {value!r}: it must be >= {low}{upper}")

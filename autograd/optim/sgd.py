@@ -1,0 +1,53 @@
+"""SGD: stochastic gradient descent, with optional momentum and Nesterov momentum."""
+from ..backend import get_array_module
+from .optimizer import Optimizer, check_number
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, as ``torch.optim.SGD``.
+
+    For each parameter θ with gradient g, at step t (PyTorch's documented algorithm)::
+
+        g ← -g                      if maximize
+        g ← g + weight_decay · θ    if weight_decay ≠ 0
+        if momentum ≠ 0:
+            b ← g                                      at the first step
+            b ← momentum · b + (1 - dampening) · g     afterwards
+            g ← g + momentum · b    if nesterov
+            g ← b                   otherwise
+        θ ← θ - lr · g
+
+    ``state[p]["momentum_buffer"]`` holds b (only when momentum ≠ 0).
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False, maximize=False):
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_number("SGD", "lr", group["lr"])
+        check_number("SGD", "momentum", group["momentum"])
+        check_number("SGD", "dampening", group["dampening"], low=-float("inf"))
+        check_number("SGD", "weight_decay", group["weight_decay"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
+                             f"got momentum={group['momentum']}, dampening={group['dampening']}")
+
+    def _update(self, param, grad, state, group):
+        xp = get_array_module(param)
+        momentum = group["momentum"]
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param   # a new array: p.grad stays as it is
+        if momentum != 0:
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = state["momentum_buffer"] = xp.array(grad, copy=True)
+            else:
+                buffer *= momentum
+                buffer += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        param -= group["lr"] * grad

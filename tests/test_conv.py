@@ -1,0 +1,129 @@
+"""Convolution and transposed convolution: the im2col ops against their loop
+definitions, and their first and second derivatives against finite differences,
+over random valid configurations."""
+import numpy
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd as torch
+from autograd.nn import functional as F
+from autograd.ops.conv import conv_output_size
+from autograd.ops.conv_loops import conv2d_loops, conv_transpose2d_loops
+
+
+@st.composite
+def conv_configs(draw, transposed=False, max_side=7):
+    """A random valid (transposed) convolution: shapes, stride, padding, dilation, groups."""
+    groups = draw(st.integers(1, 2))
+    config = dict(
+        batch=draw(st.integers(1, 3)),
+        in_channels=groups * draw(st.integers(1, 2)),
+        out_channels=groups * draw(st.integers(1, 2)),
+        kernel=(draw(st.integers(1, 5)), draw(st.integers(1, 5))),
+        stride=(draw(st.integers(1, 3)), draw(st.integers(1, 3))),
+        padding=(draw(st.integers(0, 2)), draw(st.integers(0, 2))),
+        dilation=(draw(st.integers(1, 2)), draw(st.integers(1, 2))),
+        groups=groups,
+        size=(draw(st.sampled_from([3, 5, 7][:max_side])), draw(st.integers(2, max_side))),
+    )
+    if transposed:
+        config["output_padding"] = tuple(draw(st.integers(0, max(s, d) - 1))
+                                         for s, d in zip(config["stride"], config["dilation"]))
+        out = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in zip(
+            config["size"], config["stride"], config["padding"], config["dilation"],
+            config["kernel"], config["output_padding"])]
+        assume(min(out) >= 1)
+    else:
+        out = [conv_output_size(n, k, s, p, d) for n, k, s, p, d in zip(
+            config["size"], config["kernel"], config["stride"], config["padding"], config["dilation"])]
+        assume(min(out) >= 1)
+    return config
+
+
+def make_inputs(config, transposed, rng):
+    c, o, g = config["in_channels"], config["out_channels"], config["groups"]
+    x = rng.standard_normal((config["batch"], c) + config["size"])
+    weight_shape = (c, o // g) if transposed else (o, c // g)
+    w = rng.standard_normal(weight_shape + config["kernel"])
+    b = rng.standard_normal(o)
+    return x, w, b
+
+
+def conv_args(config):
+    return dict(stride=config["stride"], padding=config["padding"], dilation=config["dilation"],
+                groups=config["groups"])
+
+
+def transpose_args(config):
+    return dict(conv_args(config), output_padding=config["output_padding"])
+
+
+@given(conv_configs(), st.integers(0, 2**16))
+def test_conv2d_matches_its_loop_definition(config, seed):
+    x, w, b = make_inputs(config, False, numpy.random.default_rng(seed))
+    fast = F.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), **conv_args(config))
+    numpy.testing.assert_allclose(fast.numpy(), conv2d_loops(x, w, b, **conv_args(config)), atol=1e-12)
+
+
+@given(conv_configs(transposed=True), st.integers(0, 2**16))
+def test_conv_transpose2d_matches_its_loop_definition(config, seed):
+    x, w, b = make_inputs(config, True, numpy.random.default_rng(seed))
+    fast = F.conv_transpose2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), **transpose_args(config))
+    slow = conv_transpose2d_loops(x, w, b, **transpose_args(config))
+    numpy.testing.assert_allclose(fast.numpy(), slow, atol=1e-12)
+
+
+def leaves(*arrays):
+    return tuple(torch.tensor(a, requires_grad=True) for a in arrays)
+
+
+@settings(max_examples=15)
+@given(conv_configs(), st.integers(0, 2**16))
+def test_conv2d_gradient(config, seed):
+    x, w, b = leaves(*make_inputs(config, False, numpy.random.default_rng(seed)))
+    torch.gradcheck(lambda x, w, b: F.conv2d(x, w, b, **conv_args(config)), (x, w, b))
+
+
+@settings(max_examples=15)
+@given(conv_configs(transposed=True), st.integers(0, 2**16))
+def test_conv_transpose2d_gradient(config, seed):
+    x, w, b = leaves(*make_inputs(config, True, numpy.random.default_rng(seed)))
+    torch.gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, **transpose_args(config)), (x, w, b))
+
+
+@settings(max_examples=6)
+@given(conv_configs(max_side=5), st.integers(0, 2**16))
+def test_conv2d_second_derivative(config, seed):
+    x, w, _ = leaves(*make_inputs(config, False, numpy.random.default_rng(seed)))
+    torch.gradgradcheck(lambda x, w: F.conv2d(x, w, **conv_args(config)), (x, w))
+
+
+@settings(max_examples=6)
+@given(conv_configs(transposed=True, max_side=5), st.integers(0, 2**16))
+def test_conv_transpose2d_second_derivative(config, seed):
+    x, w, _ = leaves(*make_inputs(config, True, numpy.random.default_rng(seed)))
+    torch.gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, **transpose_args(config)), (x, w))
+
+
+def test_conv_transpose_is_the_input_gradient_of_conv():
+    """<conv(x), y> = <x, conv_transpose(y)> for the same weight: the two are adjoint."""
+    rng = numpy.random.default_rng(0)
+    x = torch.tensor(rng.standard_normal((2, 4, 9, 8)))
+    w = torch.tensor(rng.standard_normal((6, 2, 3, 2)))
+    args = dict(stride=2, padding=1, dilation=(1, 2), groups=2)
+    y = torch.tensor(rng.standard_normal(F.conv2d(x, w, **args).shape))
+    left = (F.conv2d(x, w, **args) * y).sum().item()
+    right = (x * F.conv_transpose2d(y, w, output_padding=(0, 1), **args)).sum().item()
+    assert left == pytest.approx(right, rel=1e-12)
+
+
+def test_conv_errors_name_the_op_and_shapes():
+    with pytest.raises(ValueError, match=r"conv2d: expected input \(N, 3, H, W\) for weight \(8, 3, 3, 3\)"):
+        F.conv2d(torch.zeros(1, 4, 5, 5), torch.zeros(8, 3, 3, 3))
+    with pytest.raises(ValueError, match=r"conv2d: input \(1, 3, 2, 2\) is too small"):
+        F.conv2d(torch.zeros(1, 3, 2, 2), torch.zeros(8, 3, 3, 3))
+    with pytest.raises(ValueError, match="output_padding"):
+        F.conv_transpose2d(torch.zeros(1, 3, 4, 4), torch.zeros(3, 2, 3, 3), stride=2, output_padding=2)
+    with pytest.raises(ValueError, match="groups=2 must divide"):
+        F.conv2d(torch.zeros(1, 4, 5, 5), torch.zeros(3, 2, 3, 3), groups=2)
