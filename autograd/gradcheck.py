@@ -24,7 +24,6 @@ import numpy
 
 from . import backend
 from .autograd import grad
-from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
 
 FLOAT64_REASON = (
@@ -149,9 +148,9 @@ def _analytic_jacobians(fn, inputs, positions):
 
 
 def _evaluate(fn, inputs):
-    with no_grad():
-        return [backend.to_numpy(y.data).astype(numpy.float64).reshape(-1)
-                for y in _float_outputs(fn, inputs)]
+    # grad mode stays on: fn may itself differentiate (a gradient penalty, gradgradcheck)
+    return [backend.to_numpy(y.data).astype(numpy.float64).reshape(-1)
+            for y in _float_outputs(fn, inputs)]
 
 
 def _numeric_jacobians(fn, inputs, positions, eps):
@@ -240,10 +239,9 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     def first_derivative(*args):
         xs, vs = args[:n], args[n:]
-        with enable_grad():  # the numeric pass calls this under no_grad()
-            ys = [y for y in _float_outputs(fn, xs) if y.requires_grad]
-            targets = [xs[i] for i in positions]
-            grads = grad(ys, targets, vs, create_graph=True, allow_unused=True)
+        ys = [y for y in _float_outputs(fn, xs) if y.requires_grad]
+        targets = [xs[i] for i in positions]
+        grads = grad(ys, targets, vs, create_graph=True, allow_unused=True)
         return tuple(g if g is not None else Tensor(t.data * 0) for g, t in zip(grads, targets))
 
     note = (f"inputs 0..{n - 1} are fn's arguments; inputs {n}.. are the grad_outputs; "
