@@ -50,7 +50,7 @@ class Function:
     # -- the machinery -----------------------------------------------------
     def __call__(self, *inputs):
         arrays = [t.data for t in inputs]
-        if backend.cupy_loaded():
+        if backend._cupy is not None:
             _check_one_device(self, arrays)
         try:
             result = self.forward(*arrays)
@@ -59,22 +59,25 @@ class Function:
                 raise
             raise ShapeError(self.explain_error(arrays, err)) from err
 
-        needs_grad = tuple(t.requires_grad for t in inputs)
-        record = STATE.grad_enabled and True in needs_grad
-        if type(result) is tuple:
-            outputs = tuple(Tensor(r, record) for r in result)
+        record = False
+        if STATE.grad_enabled:
+            needs_grad = tuple([t.requires_grad for t in inputs])
+            record = True in needs_grad
+        if type(result) is tuple:  # several outputs (split)
+            outputs = tuple([Tensor(r, record) for r in result])
         else:
-            outputs = (Tensor(result, record),)
+            output = Tensor(result, record)
+            outputs = (output,)
         if record:
             self.inputs = inputs
             self.needs_input_grad = needs_grad
-            self.outputs = tuple(weakref.ref(t) for t in outputs)
+            self.outputs = tuple([weakref.ref(t) for t in outputs])
             for index, t in enumerate(outputs):
                 t.creator = self
                 t.output_index = index
         if STATE.anomaly_enabled:
             _anomaly_check_forward(self, outputs)
-        return outputs if type(result) is tuple else outputs[0]
+        return outputs if type(result) is tuple else output
 
     def saved_output(self, index=0):
         """Output ``index`` as a graph-connected Tensor, for backward formulas such

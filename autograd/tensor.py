@@ -54,6 +54,8 @@ class Tensor:
 
     @property
     def T(self):
+        if self.data.ndim == 2:
+            return shape_ops.Permute((1, 0))(self)
         return self.permute(*reversed(range(self.ndim)))
 
     def size(self, dim=None):

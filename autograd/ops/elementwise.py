@@ -21,6 +21,8 @@ def _dtype_for_number(value, like):
     """The dtype a Python number takes next to tensor ``like`` (as PyTorch does:
     a scalar never promotes a float32 tensor to float64)."""
     kind = like.dtype.kind
+    if type(value) is float:  # the common case first: isinstance on numbers ABCs is slow
+        return like.dtype if kind in "fc" else numpy.dtype(numpy.float32)
     if isinstance(value, (bool, numpy.bool_)):
         return like.dtype
     if isinstance(value, numbers.Integral):

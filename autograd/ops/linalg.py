@@ -17,8 +17,9 @@ class MatMul(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        ga = sum_to(matmul(gy, _swap_last_two(b)), a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(matmul(_swap_last_two(a), gy), b.shape) if self.needs_input_grad[1] else None
+        # both operands have at least 2 dims here, so MatMul is called directly
+        ga = sum_to(MatMul()(gy, _swap_last_two(b)), a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(MatMul()(_swap_last_two(a), gy), b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
     def explain_error(self, arrays, err):

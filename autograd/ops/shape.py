@@ -66,8 +66,10 @@ class Permute(Function):
         return x.transpose(self.dims)
 
     def backward(self, gy):
-        inverse = tuple(int(i) for i in numpy.argsort(self.dims))
-        return permute(gy, inverse)
+        inverse = [0] * len(self.dims)
+        for position, dim in enumerate(self.dims):
+            inverse[dim] = position  # dim `dim` moved to `position`: move it back
+        return Permute(tuple(inverse))(gy)
 
 
 def reshape(x, shape):
