@@ -12,14 +12,15 @@ The ops, their NumPy references and the inputs they take are in ``strategies.py`
 """
 import numpy
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import autograd
 from strategies import (ALONG_DIM_OPS, BINARY_OPS, ELEMENTWISE_OPS, MATMUL_SHAPES, NONZERO,
                         REDUCTION_OPS, along_one_dim_inputs, arrays, array_of, basic_indices,
-                        binary_inputs, binary_inputs_with_a_number, boolean_masks, cat_inputs,
-                        chunk_inputs, clamp_inputs, distinct_arrays, elementwise_inputs,
+                        binary_inputs, binary_inputs_with_a_number, boolean_masks,
+                        broadcastable_shapes, cat_inputs, chunk_inputs, clamp_inputs,
+                        dim_arguments, distinct_arrays, elementwise_inputs,
                         expand_inputs, flatten_inputs, indices_with_repeats,
                         integer_array_indices, matmul_inputs, pad_inputs, permute_inputs,
                         reduction_inputs, repeat_inputs, reshape_inputs, shapes, split_inputs,
@@ -186,6 +187,66 @@ def test_softmax_second_derivative(op, inputs):
     check_second_derivatives(lambda x: op.function(x, dim), leaf(x))
 
 
+# ----------------------------------------------------------------------------
+# Ties: there is no derivative there, so check PyTorch's convention instead
+# ----------------------------------------------------------------------------
+TIED_VALUES = st.integers(-1, 1).map(float)  # three values: ties everywhere
+
+
+def _sum_to(array, shape):
+    """Sum a broadcast NumPy array back to ``shape`` (what a broadcast input's gradient is)."""
+    lead = array.ndim - len(shape)
+    array = array.sum(axis=tuple(range(lead)))
+    return array.sum(axis=tuple(d for d, size in enumerate(shape) if size == 1), keepdims=True)
+
+
+@pytest.mark.parametrize("name", ["amax", "amin"])
+@given(data=st.data())
+def test_amax_amin_share_the_gradient_evenly_between_ties(name, data):
+    x = data.draw(shapes().flatmap(lambda shape: arrays(shape, TIED_VALUES)))
+    dim, keepdim = data.draw(dim_arguments(x.ndim)), data.draw(st.booleans())
+    t = leaf(x)
+    getattr(autograd, name)(t, dim, keepdim).sum().backward()
+    tied = x == getattr(numpy, name)(x, axis=dim, keepdims=True)
+    numpy.testing.assert_allclose(t.grad.data, tied / tied.sum(axis=dim, keepdims=True))
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@given(data=st.data())
+def test_max_min_over_all_elements_share_the_gradient_evenly_between_ties(name, data):
+    x = data.draw(shapes().flatmap(lambda shape: arrays(shape, TIED_VALUES)))
+    t = leaf(x)
+    getattr(autograd, name)(t).backward()
+    tied = x == getattr(numpy, name)(x)
+    numpy.testing.assert_allclose(t.grad.data, tied / tied.sum())
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@given(along_one_dim_inputs(values=lambda shape: arrays(shape, TIED_VALUES)))
+def test_max_min_along_a_dim_give_the_gradient_to_the_returned_index(name, inputs):
+    x, dim, keepdim = inputs
+    t = leaf(x)
+    values, indices = getattr(autograd, name)(t, dim, keepdim)
+    values.sum().backward()
+    picked = numpy.expand_dims(indices.data, dim) if not keepdim else indices.data
+    expected = numpy.zeros_like(x)
+    numpy.put_along_axis(expected, picked, 1.0, axis=dim)
+    numpy.testing.assert_allclose(t.grad.data, expected)
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@given(data=st.data())
+def test_maximum_minimum_split_the_gradient_in_half_at_ties(name, data):
+    a_shape, b_shape = data.draw(broadcastable_shapes())
+    a, b = data.draw(arrays(a_shape, TIED_VALUES)), data.draw(arrays(b_shape, TIED_VALUES))
+    ta, tb = leaf(a), leaf(b)
+    getattr(autograd, name)(ta, tb).sum().backward()
+    a_wins = (a > b) if name == "maximum" else (a < b)
+    share_a = numpy.where(a == b, 0.5, a_wins.astype(float))
+    numpy.testing.assert_allclose(ta.grad.data, _sum_to(share_a, a_shape))
+    numpy.testing.assert_allclose(tb.grad.data, _sum_to(1 - share_a, b_shape))
+
+
 REDUCTIONS_OF_A_0D_TENSOR = {  # PyTorch accepts dim 0 and dim -1 for a 0-d tensor
     "sum": lambda x, dim: autograd.sum(x, dim),
     "mean": lambda x, dim: autograd.mean(x, dim),
@@ -234,6 +295,7 @@ def test_transpose_gradient(inputs):
 
 
 @given(permute_inputs())
+@example(inputs=(numpy.arange(24.0).reshape(2, 3, 4), (1, 2, 0)))  # not its own inverse
 def test_permute_gradient(inputs):
     x, dims = inputs
     check_first_and_second_derivatives(lambda x: x.permute(*dims), leaf(x))

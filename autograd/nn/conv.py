@@ -1,6 +1,6 @@
 """Conv2d and ConvTranspose2d layers (the ops are in autograd/ops/conv.py)."""
 from .. import creation
-from ..ops.conv import pair
+from ..ops.conv import ConvGeometry, pair
 from . import functional as F
 from . import init
 from .checks import expect_channels
@@ -17,7 +17,8 @@ class _ConvNd(Module):
                              f"{in_channels} and out_channels={out_channels}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = pair(kernel_size), pair(stride)
-        self.padding, self.dilation = pair(padding), pair(dilation)
+        self.padding = padding if isinstance(padding, str) else pair(padding)
+        self.dilation = pair(dilation)
         self.groups = groups
         self.weight = Parameter(creation.empty(weight_shape + self.kernel_size, dtype=dtype, device=device))
         self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device)) if bias else None
@@ -32,8 +33,8 @@ class _ConvNd(Module):
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding != (0, 0):
-            text += f", padding={self.padding}"
+        if self.padding not in ((0, 0), "valid"):
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
         if self.dilation != (1, 1):
             text += f", dilation={self.dilation}"
         if getattr(self, "output_padding", (0, 0)) != (0, 0):
@@ -74,5 +75,21 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, x, output_size=None):
         expect_channels(self._name(), x, (4,), self.in_channels)
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding_for(x, output_size)
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  output_padding, self.groups, self.dilation)
+
+    def _output_padding_for(self, x, output_size):
+        """The output_padding that gives ``output_size`` (one of the sizes this stride allows)."""
+        geometry = ConvGeometry(self.kernel_size, self.stride, self.padding, self.dilation, self.groups)
+        smallest = geometry.transpose_output_size(*x.shape[2:], (0, 0))
+        wanted = tuple(output_size)[-2:]
+        extra = tuple(w - s for w, s in zip(wanted, smallest))
+        limits = tuple(max(s, d) for s, d in zip(self.stride, self.dilation))
+        if any(not 0 <= e < limit for e, limit in zip(extra, limits)):
+            largest = tuple(s + limit - 1 for s, limit in zip(smallest, limits))
+            raise ValueError(f"{self._name()}: output_size {wanted} is not reachable from input "
+                             f"{tuple(x.shape)}; sizes from {smallest} to {largest} are")
+        return extra

@@ -3,9 +3,11 @@
 Each name is the differentiable op from ``autograd/ops`` (or a short
 composition of them); nothing here has its own gradient code.
 """
+from .. import backend
 from ..function import ShapeError
 from ..ops.activation import elu, leaky_relu, relu, sigmoid, silu, softplus, tanh  # noqa: F401
 from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401
+from ..ops.elementwise import where
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                         cross_entropy, gaussian_nll_loss, kl_normal, l1_loss, mse_loss, nll_loss)
 from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
@@ -24,13 +26,17 @@ def linear(x, weight, bias=None):
     return y if bias is None else y + bias
 
 
-def embedding(indices, weight):
-    """Rows of ``weight`` picked by integer ``indices``; the gradient scatter-adds into them."""
+def embedding(indices, weight, padding_idx=None):
+    """Rows of ``weight`` picked by integer ``indices``; the gradient scatter-adds into them,
+    except into row ``padding_idx``, which stays fixed (as PyTorch)."""
+    if padding_idx is not None:
+        xp = backend.get_array_module(weight.data)
+        frozen_row = (xp.arange(weight.shape[0]) == padding_idx % weight.shape[0])[:, None]
+        weight = where(frozen_row, weight.detach(), weight)  # same values, no gradient there
     return getitem(weight, indices)
 
 
 def one_hot(indices, num_classes=-1):
-    from .. import backend
     xp = backend.get_array_module(indices.data)
     if num_classes < 0:
         num_classes = int(indices.data.max()) + 1

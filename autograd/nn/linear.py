@@ -59,7 +59,7 @@ class Embedding(Module):
         if indices.dtype.kind not in "iu":
             raise TypeError(f"Embedding({self.num_embeddings}, {self.embedding_dim}): expected integer "
                             f"indices, got dtype {indices.dtype}")
-        return F.embedding(indices, self.weight)
+        return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}"

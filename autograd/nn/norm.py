@@ -92,7 +92,8 @@ class InstanceNorm2d(_NormBase):
 
     def forward(self, x):
         expect_channels(self._name(), x, (4,), self.num_features)
-        momentum = self._momentum_for_this_step()
+        # as PyTorch: no batch counting here, and momentum=None leaves running stats alone
+        momentum = 0.0 if self.momentum is None else self.momentum
         use_input_stats = self.training or not self.track_running_stats
         return F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                                use_input_stats, momentum, self.eps)

@@ -54,18 +54,23 @@ class Tanh(Function):
 
 
 class Softplus(Function):
-    """log(1 + e^(beta x)) / beta, computed as max(z, 0) + log1p(e^-|z|) with z = beta x."""
+    """log(1 + e^(beta x)) / beta, computed as max(z, 0) + log1p(e^-|z|) with z = beta x;
+    where z > threshold it is x itself (as PyTorch), since the two agree there to
+    within rounding."""
 
-    def __init__(self, beta):
-        self.beta = beta
+    def __init__(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
 
     def forward(self, x):
         xp = backend.get_array_module(x)
         z = x * self.beta
-        return ((xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / self.beta).astype(x.dtype)
+        self.linear = z > self.threshold
+        smooth = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / self.beta
+        return xp.where(self.linear, x, smooth).astype(x.dtype)
 
     def backward(self, gy):
-        return gy * sigmoid(self.inputs[0] * self.beta)  # softplus' = sigmoid(beta x)
+        # softplus' = sigmoid(beta x); 1 on the linear part
+        return elementwise.where(self.linear, gy, gy * sigmoid(self.inputs[0] * self.beta))
 
 
 class ELU(Function):
@@ -100,8 +105,7 @@ def tanh(x):
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    """``threshold`` is accepted for PyTorch's signature; the stable formula needs no switch."""
-    return Softplus(beta)(x)
+    return Softplus(beta, threshold)(x)
 
 
 def silu(x):

@@ -26,6 +26,7 @@ Shapes (PyTorch's layouts):
 """
 from .. import backend
 from ..function import Function, ShapeError
+from .shape import pad
 
 
 def pair(value, name="argument"):
@@ -236,9 +237,28 @@ def _add_bias(y, bias):
     return y if bias is None else y + bias.reshape(1, -1, 1, 1)
 
 
+def _same_padding(x, kernel, stride, dilation):
+    """padding='same': pad so the output keeps the input's size (stride 1 only).  An odd
+    total is split with the extra row/column at the end, as PyTorch does."""
+    if pair(stride) != (1, 1):
+        raise ValueError("conv2d: padding='same' needs stride 1")
+    totals = [d * (k - 1) for k, d in zip(kernel, pair(dilation))]
+    before = [t // 2 for t in totals]
+    if all(t % 2 == 0 for t in totals):
+        return x, tuple(before)
+    (top, left), (total_h, total_w) = before, totals
+    return pad(x, (left, total_w - left, top, total_h - top)), (0, 0)
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     o, c_per_group = weight.shape[0], weight.shape[1] if weight.ndim == 4 else 0
     _check("conv2d", x, weight, bias, groups, c_per_group * groups, o)
+    if padding == "valid":
+        padding = 0
+    elif padding == "same":
+        x, padding = _same_padding(x, weight.shape[2:], stride, dilation)
+    elif isinstance(padding, str):
+        raise ValueError(f"conv2d: padding must be a number, a pair, 'same' or 'valid', got {padding!r}")
     geometry = ConvGeometry(weight.shape[2:], stride, padding, dilation, groups)
     oh, ow = geometry.output_size(*x.shape[2:])
     if oh < 1 or ow < 1:

@@ -51,8 +51,7 @@ def _check_reduction(loss, reduction):
 def _check_same_shape(loss, input, target):
     if input.shape != target.shape:
         raise ShapeError(f"{loss}: input and target must have the same shape, got input "
-                         f"{input.shape} and target {target.shape} (PyTorch would broadcast "
-                         f"or refuse; here they must match)")
+                         f"{input.shape} and target {target.shape} (they are not broadcast)")
 
 
 def _reduce(losses, reduction):
@@ -83,7 +82,12 @@ def _constant_weight(loss, name, weight, shape):
 # Regression losses
 # ----------------------------------------------------------------------------
 def mse_loss(input, target, *, reduction="mean"):
-    """Squared error (input - target)^2, reduced.  Both get a gradient."""
+    """Squared error (input - target)^2, reduced.  Both get a gradient.
+
+    Input and target must have the same shape: PyTorch broadcasts them with a
+    warning (a (N, 1) output against a (N,) target becomes (N, N), silently
+    wrong); this refuses with an error naming both shapes.
+    """
     _check_reduction("mse_loss", reduction)
     _check_same_shape("mse_loss", input, target)
     difference = input - target
@@ -91,7 +95,11 @@ def mse_loss(input, target, *, reduction="mean"):
 
 
 def l1_loss(input, target, *, reduction="mean"):
-    """Absolute error |input - target|, reduced (gradient sign(input - target), 0 at 0)."""
+    """Absolute error |input - target|, reduced (gradient sign(input - target), 0 at 0).
+
+    Input and target must have the same shape: PyTorch broadcasts them with a
+    warning; this refuses with an error naming both shapes.
+    """
     _check_reduction("l1_loss", reduction)
     _check_same_shape("l1_loss", input, target)
     return _reduce(elementwise.abs(input - target), reduction)
@@ -229,6 +237,9 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     the input's shape) rescales each element and gets no gradient; the mean is
     over elements, whatever the weights.  For logits use
     ``binary_cross_entropy_with_logits``: it is more accurate.
+
+    Input and target must have the same shape (PyTorch refuses other shapes
+    too, or broadcasts them with a warning in older versions).
     """
     _check_reduction("binary_cross_entropy", reduction)
     _check_same_shape("binary_cross_entropy", input, target)
@@ -253,6 +264,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     the last dims, e.g. one per class) multiplies the positive term:
     loss = (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x).  ``weight``
     rescales each element.  Neither weight gets a gradient (PyTorch refuses one).
+    Input and target must have the same shape (PyTorch refuses other shapes too).
     """
     loss = "binary_cross_entropy_with_logits"
     _check_reduction(loss, reduction)
@@ -277,7 +289,8 @@ def _class_dim(input):
 
 def _check_class_target(loss, input, target, weight):
     if input.ndim == 0:
-        raise ShapeError(f"{loss}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got {input.shape}")
+        raise ShapeError(f"{loss}: expected input of shape (C,), (N, C) or (N, C, d1, ...), "
+                         f"got {input.shape}")
     class_dim = _class_dim(input)
     expected = input.shape[:class_dim] + input.shape[class_dim + 1:]
     if target.dtype.kind not in "iu":

@@ -139,7 +139,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     out_size = geometry.output_size(images.shape)
     (top, bottom), (left, right) = geometry.padding_widths((h, w), out_size)
     # every channel as its own one-channel image, so one kernel of ones serves them all
-    planes = pad(reshape(images, (n * c, 1, h, w)), (left, right, top, bottom))
+    planes = reshape(images, (n * c, 1, h, w))
+    if any((left, right, top, bottom)):
+        planes = pad(planes, (left, right, top, bottom))
     xp = backend.get_array_module(x.data)
     ones = Tensor(xp.ones((1, 1) + geometry.kernel, dtype=x.dtype))
     sums = conv2d(planes, ones, stride=geometry.stride)            # (N*C, 1, OH, OW)
@@ -176,7 +178,8 @@ def _window_argmax(images, geometry, out_size):
     padded = xp.pad(images, ((0, 0), (0, 0)) + widths, constant_values=_lowest(images.dtype))
     windows = _windows(padded, geometry, out_size)
     n, c, kh, kw, oh, ow = windows.shape
-    best = windows.reshape(n, c, kh * kw, oh, ow).argmax(axis=2)   # copies the windows once
+    # one copy with each window's kh * kw elements last and contiguous, where argmax is fast
+    best = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
     (sh, sw), (dh, dw), (ph, pw) = geometry.stride, geometry.dilation, geometry.padding
     rows = xp.arange(oh).reshape(oh, 1) * sh - ph + (best // kw) * dh
     cols = xp.arange(ow) * sw - pw + (best % kw) * dw
@@ -236,8 +239,11 @@ def _output_sizes(x, size, scale_factor):
 
 def nearest_sources(in_size, out_size, scale=None):
     """Which input pixel each output pixel copies: min(floor(i * r), in - 1), with
-    r = 1 / scale_factor when one was given, else in / out, in float32 as PyTorch
-    computes it (so the same pixels are picked)."""
+    r = 1 / scale_factor when one was given, else in / out.  It is computed in
+    float32 as PyTorch does for float32 images, so that the same pixels are picked
+    even where rounding moves i * r across an integer (2 -> 82 pixels, say).  For
+    float64 images PyTorch's CPU kernels do not agree among themselves on those
+    rare sizes; this rule is the float32 one for every dtype."""
     if out_size == in_size:
         return numpy.arange(out_size)
     if out_size == 2 * in_size:
