@@ -189,7 +189,7 @@ def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rt
             a, n = analytic[o][k], numeric[o][k]
             pairs.append(JacobianPair(o, i, a, n))
             checked += a.size
-            bad = numpy.abs(a - n) > atol + rtol * numpy.abs(n)
+            bad = ~(numpy.abs(a - n) <= atol + rtol * numpy.abs(n))  # NaN counts as a mismatch
             for row, col in zip(*numpy.nonzero(bad)):
                 mismatches.append(Mismatch(
                     input_index=i, output_index=o,
@@ -200,7 +200,7 @@ def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rt
     for m in mismatches:
         m.input_element = tuple(int(v) for v in m.input_element)
         m.output_element = tuple(int(v) for v in m.output_element)
-    mismatches.sort(key=lambda m: -m.difference)
+    mismatches.sort(key=lambda m: (not numpy.isnan(m.difference), -m.difference))  # NaN first
     return GradcheckResult(not mismatches, order, eps, atol, rtol, pairs, mismatches, checked, note)
 
 

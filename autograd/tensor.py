@@ -470,6 +470,15 @@ class Tensor:
     def matmul(self, other):
         return linalg.matmul(self, other)
 
+    def bmm(self, other):
+        return linalg.bmm(self, other)
+
+    def where(self, condition, other):
+        return elementwise.where(condition, self, other)
+
+    def broadcast_to(self, shape):
+        return shape_ops.broadcast_to(self, shape)
+
     def mm(self, other):
         return linalg.matmul(self, other)
 

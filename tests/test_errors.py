@@ -125,3 +125,19 @@ def test_without_detect_anomaly_nan_passes_silently():
     x = torch.tensor([-1.0], requires_grad=True)
     with numpy.errstate(invalid="ignore"):
         assert numpy.isnan(x.log().item())
+
+
+def test_shape_op_misuse_is_explained():
+    with pytest.raises(ValueError, match="flatten: start_dim 2 comes after end_dim 0"):
+        torch.ones(2, 3, 4).flatten(2, 0)
+    with pytest.raises(ValueError, match="expand: -1 is not allowed for the new leading dims"):
+        torch.arange(3.0).expand(-1, 3)
+    assert torch.tensor(1.0).transpose(0, -1).shape == ()
+    assert torch.ones(2, 3).sum(dim=()).item() == 6.0
+
+
+def test_pow_exponent_gradient_at_zero_base_is_zero():
+    base = torch.tensor([0.0, 2.0], dtype=torch.float64)
+    exponent = torch.tensor([2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    (base ** exponent).sum().backward()
+    numpy.testing.assert_allclose(exponent.grad.numpy(), [0.0, 8.0 * numpy.log(2.0)])

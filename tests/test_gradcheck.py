@@ -93,3 +93,16 @@ def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
 def test_gradgradcheck_passes_a_correct_second_derivative():
     x = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
     assert torch.gradgradcheck(lambda t: (t * t).sigmoid().sum(dim=1), x)
+
+
+def test_gradcheck_counts_nan_gradients_as_mismatches():
+    class NaNBackward(Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return gy * float("nan")
+
+    x = torch.ones(3, dtype=torch.float64, requires_grad=True)
+    result = torch.gradcheck(lambda t: NaNBackward()(t), x, raise_exception=False)
+    assert not result and len(result.mismatches) == 9  # every Jacobian entry is NaN

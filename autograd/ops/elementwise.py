@@ -123,7 +123,9 @@ class Pow(Broadcasting):
         ga = sum_to(gy * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
         gb = None
         if self.needs_input_grad[1]:
-            gb = sum_to(gy * self.saved_output() * log(a), b.shape)
+            # log(a) is -inf at a = 0 where a^b is 0: take the product as 0 there (PyTorch too)
+            safe_a = where(a.data == 0, 1.0, a)
+            gb = sum_to(gy * self.saved_output() * log(safe_a), b.shape)
         return ga, gb
 
 

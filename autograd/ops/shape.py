@@ -35,6 +35,8 @@ def normalize_dims(dim, ndim, op="op"):
         return tuple(range(ndim))
     if isinstance(dim, numbers.Integral):
         dim = (dim,)
+    if len(dim) == 0:
+        return tuple(range(ndim))  # dim=() means every dim, as in PyTorch
     dims = tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
     return dims if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and has nothing to reduce
 
@@ -93,6 +95,9 @@ def permute(x, dims):
 
 
 def transpose(x, dim0, dim1):
+    if x.ndim == 0:
+        normalize_dim(dim0, 0, "transpose"), normalize_dim(dim1, 0, "transpose")
+        return x
     dims = list(range(x.ndim))
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     dims[d0], dims[d1] = dims[d1], dims[d0]
@@ -104,6 +109,9 @@ def flatten(x, start_dim=0, end_dim=-1):
         return reshape(x, (1,))
     start = normalize_dim(start_dim, x.ndim, "flatten")
     end = normalize_dim(end_dim, x.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"for a tensor with {x.ndim} dims")
     merged = int(numpy.prod(x.shape[start:end + 1]))
     return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
 
@@ -175,6 +183,9 @@ def expand(x, sizes):
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes given for a tensor with {x.ndim} dims")
+    if any(s == -1 for s in sizes[:lead]):
+        raise ValueError(f"expand: -1 is not allowed for the new leading dims of {tuple(sizes)} "
+                         f"(tensor of shape {x.shape})")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return broadcast_to(x, shape)
 
