@@ -145,7 +145,9 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
 
 def randint(low, high=None, size=(), dtype=None, device=None):
     """Integers uniform on [low, high); randint(high, size) starts at 0."""
-    if high is None:
+    if isinstance(high, (tuple, list)):  # randint(high, size), PyTorch's short form
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     xp = backend.module_for(device)
     return Tensor(backend.rng(xp).integers(low, high, size=_size((size,))).astype(dtype or int64))

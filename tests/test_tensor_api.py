@@ -75,6 +75,7 @@ def test_random_tensors_and_manual_seed():
     assert abs(a.mean().item()) < 0.15 and abs(a.std().item() - 1) < 0.1
     u = torch.rand(1000)
     assert 0 <= u.min().item() and u.max().item() < 1
+    assert torch.randint(5, (4,)).shape == (4,) and torch.randint(5, (4,)).max().item() < 5
     k = torch.randint(3, 7, (1000,))
     assert k.dtype == torch.int64 and set(numpy.unique(k.numpy())) == {3, 4, 5, 6}
     assert sorted(torch.randperm(5).tolist()) == [0, 1, 2, 3, 4]
