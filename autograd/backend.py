@@ -121,3 +121,21 @@ def rng(xp):
     if _cupy_rng is None:
         _cupy_rng = xp.random.default_rng(_seed)
     return _cupy_rng
+
+
+def get_rng_state():
+    """The state of the library's random generators, as plain (JSON-able) values."""
+    state = {"seed": _seed, "numpy": _numpy_rng.bit_generator.state}
+    if _cupy_rng is not None:  # pragma: no cover - needs a GPU
+        state["cupy"] = None  # CuPy's generator state cannot be exported; resumed runs reseed it
+    return state
+
+
+def set_rng_state(state):
+    """Restore generators saved by ``get_rng_state`` (a resumed run draws the same numbers)."""
+    global _seed, _numpy_rng, _cupy_rng
+    _seed = state["seed"]
+    generator = numpy.random.default_rng()
+    generator.bit_generator.state = state["numpy"]
+    _numpy_rng = generator
+    _cupy_rng = None

@@ -1,0 +1,97 @@
+"""What a model family plugs into the training run.
+
+A family (DCGAN, VAE, DDPM, ...) says how to build its networks and optimisers
+from a config, how to turn a data batch into losses and an update, and how to
+sample.  Everything else (data, logging, checkpoints, resuming, the command
+line) is shared and lives in ``run.py``.
+"""
+import numpy
+
+from autograd import no_grad
+
+
+def image_quality(samples, reference):
+    """The shipped MNIST classifier's view of generated images against real ones.
+
+    samples, reference: (N, 1, H, W) in [0, 1], H = 28 or 32 (32 is cropped to the
+    central 28 x 28, undoing the padding models train with).
+    """
+    from .. import metrics
+
+    def as_mnist(images):
+        if images.shape[-1] == 32:
+            images = images[..., 2:30, 2:30]
+        return numpy.clip(images, 0.0, 1.0)
+
+    samples, reference = as_mnist(samples), as_mnist(reference)
+    classifier = metrics.get_classifier()
+    report = metrics.classifier_report(samples, classifier)
+    reference_features = metrics.classifier_report(reference, classifier)["features"]
+    return {"frechet_distance": metrics.frechet_distance(report["features"], reference_features),
+            "confidence": report["confidence"],
+            "classes_covered": report["classes_covered"],
+            "class_entropy": report["class_entropy"],
+            "num_samples": int(len(samples))}
+
+
+class ModelFamily:
+    """Subclass this; set ``name``, ``description`` and ``defaults``, and write the
+    methods marked as required."""
+    name = ""
+    description = ""
+    data_kind = "image"   # "image" or "toy": which data sets the family accepts
+    defaults = {}         # every config key the family reads, with its default value
+
+    def __init__(self, config, device):
+        self.config, self.device = config, device
+        self.modules = {}       # name -> nn.Module, saved in checkpoints
+        self.optimizers = {}    # name -> Optimizer, saved in checkpoints
+        self.build()
+
+    # -- required ---------------------------------------------------------
+    def build(self):
+        """Create self.modules and self.optimizers from self.config."""
+        raise NotImplementedError
+
+    @classmethod
+    def prepare(cls, images, config):
+        """uint8 images (N, C, H, W) (or toy points) -> the float32 array the model trains on."""
+        raise NotImplementedError
+
+    def train_step(self, batch, step):
+        """One update on ``batch`` (a Tensor); returns a dict of float losses."""
+        raise NotImplementedError
+
+    def sample(self, n):
+        """n samples as a NumPy array: images (n, C, H, W) in [0, 1], or points (n, 2)."""
+        raise NotImplementedError
+
+    # -- optional ---------------------------------------------------------
+    def evaluate(self, test_data):
+        """Metrics on held-out data (prepared by ``prepare``); a dict of numbers."""
+        return {}
+
+    # -- shared -----------------------------------------------------------
+    def state_dict(self):
+        return {"modules": {k: m.state_dict() for k, m in self.modules.items()},
+                "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()}}
+
+    def load_state_dict(self, state):
+        for name, module in self.modules.items():
+            module.load_state_dict(state["modules"][name])
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][name])
+
+    def train(self, mode=True):
+        for module in self.modules.values():
+            module.train(mode)
+
+    def sample_in_eval_mode(self, n, batch_size=256):
+        """Samples with every module in eval mode and no graph, in batches."""
+        self.train(False)
+        try:
+            with no_grad():
+                parts = [self.sample(min(batch_size, n - start)) for start in range(0, n, batch_size)]
+        finally:
+            self.train(True)
+        return numpy.concatenate(parts)

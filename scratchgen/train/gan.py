@@ -1,0 +1,75 @@
+"""Training DCGAN, as the seed notes describe it.
+
+Each step first trains the discriminator D on a real batch (label 1) and a
+detached fake batch (label 0), D's loss being the mean of the two binary
+cross-entropies; then the generator G, whose loss is the cross-entropy of D's
+verdict on fresh fakes against the label 1 (the non-saturating loss: G
+maximises log D(G(z)) rather than minimising log(1 - D(G(z))), which gives
+strong gradients early on, when D rejects every fake).
+"""
+import numpy
+
+import autograd as torch
+from autograd import backend, nn
+
+from ..models.gan import Discriminator, Generator
+from .family import ModelFamily, image_quality
+
+
+class DCGAN(ModelFamily):
+    name = "dcgan"
+    description = "DCGAN (the seed's Generator/Discriminator), BCE loss, Adam"
+    defaults = {"image_size": 32, "latent_dim": 64, "feature_dim": 32, "lr": 2e-4,
+                "beta1": 0.5, "beta2": 0.999, "n_critic": 1}
+
+    def build(self):
+        c = self.config
+        channels = c["channels"]
+        self.G = Generator(c["latent_dim"], c["feature_dim"], channels, c["image_size"]).to(self.device)
+        self.D = Discriminator(channels, c["feature_dim"], c["image_size"]).to(self.device)
+        betas = (c["beta1"], c["beta2"])
+        self.modules = {"generator": self.G, "discriminator": self.D}
+        self.optimizers = {"generator": torch.optim.Adam(self.G.parameters(), lr=c["lr"], betas=betas),
+                           "discriminator": torch.optim.Adam(self.D.parameters(), lr=c["lr"], betas=betas)}
+        self.criterion = nn.BCELoss()
+
+    @classmethod
+    def prepare(cls, images, config):
+        """uint8 -> [-1, 1] (G ends in tanh), padded to the model's image size."""
+        x = images.astype(numpy.float32) / 127.5 - 1
+        pad = (config["image_size"] - x.shape[-1]) // 2
+        if pad > 0:
+            x = numpy.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-1.0)
+        return x
+
+    def noise(self, n):
+        return torch.randn(n, self.config["latent_dim"], device=self.device)
+
+    def train_step(self, real, step):
+        n = real.shape[0]
+        ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
+        # D first: real images towards 1, detached fakes towards 0
+        fake = self.G(self.noise(n))
+        loss_d = (self.criterion(self.D(real), ones) + self.criterion(self.D(fake.detach()), zeros)) / 2
+        self.optimizers["discriminator"].zero_grad()
+        loss_d.backward()
+        self.optimizers["discriminator"].step()
+        losses = {"loss_d": loss_d.item()}
+        if step % self.config["n_critic"] == 0:
+            # then G: make D say 1 on fresh fakes
+            loss_g = self.criterion(self.D(self.G(self.noise(n))), ones)
+            self.optimizers["generator"].zero_grad()
+            loss_g.backward()
+            self.optimizers["generator"].step()
+            losses["loss_g"] = loss_g.item()
+        return losses
+
+    def sample(self, n):
+        images = self.G(self.noise(n))
+        return (backend.to_numpy(images.data) + 1) / 2
+
+    def evaluate(self, test_images):
+        """Frechet distance in the MNIST classifier's features, confidence and class coverage
+        of 2,000 samples against the test set (only meaningful for MNIST-like data)."""
+        samples = self.sample_in_eval_mode(2000)
+        return image_quality(samples, (test_images + 1) / 2)

@@ -1,0 +1,27 @@
+"""The model families that ``python -m scratchgen train`` knows, by name."""
+import importlib
+
+# name -> "module:class"; imported only when used, so `list` stays fast
+FAMILIES = {
+    "dcgan": "scratchgen.train.gan:DCGAN",
+}
+
+# families described in the design that later issues add
+PLANNED = {
+    "wgan": "WGAN: critic without sigmoid, weight clipping, RMSprop",
+    "wgan-gp": "WGAN-GP: gradient penalty through second derivatives",
+    "ae": "autoencoder (MSE), with PCA as its linear baseline",
+    "vae": "variational autoencoder with an importance-weighted likelihood",
+    "ddpm": "denoising diffusion (ancestral and DDIM sampling)",
+    "realnvp": "RealNVP coupling flow with exact likelihood",
+    "pixelcnn": "PixelCNN, autoregressive with masked convolutions",
+}
+
+
+def family_class(name):
+    if name not in FAMILIES:
+        known = ", ".join(sorted(FAMILIES))
+        later = f" ({', '.join(sorted(PLANNED))} are planned but not built yet)" if PLANNED else ""
+        raise ValueError(f"unknown model {name!r}; available: {known}{later}")
+    module_name, class_name = FAMILIES[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)

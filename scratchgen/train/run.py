@@ -1,0 +1,202 @@
+"""One training run: data, the step loop, logging, samples, checkpoints, resuming.
+
+The loop is the same for every model family (see ``family.py``)::
+
+    for step in 1..steps:
+        losses = family.train_step(next batch, step)
+        every log_every steps:        a line in log.jsonl (and the progress bar)
+        every sample_every steps:     samples/step-N.png
+        every checkpoint_every steps: checkpoints/step-N.ckpt
+
+A checkpoint holds the models, the optimisers, the step, the random generator
+state and the data loader's position, so ``--resume`` continues exactly where
+the run stopped: an interrupted and resumed run logs the same losses as one
+that was never interrupted.  Ctrl-C writes a checkpoint before stopping.
+"""
+import time
+
+import numpy
+from tqdm import tqdm
+
+import autograd
+from autograd import backend
+
+from .. import viz
+from ..data import DATASETS, DataLoader, canonical_name, load_dataset
+from .folder import RunFolder
+from .registry import family_class
+
+RUN_DEFAULTS = {"data": "mnist", "steps": 1000, "batch_size": 64, "seed": 0, "device": "cpu",
+                "log_every": 10, "sample_every": 500, "checkpoint_every": 500, "data_dir": None}
+# keys that may change when a run is resumed; any other difference is refused
+RESUMABLE = {"steps", "device", "log_every", "sample_every", "checkpoint_every", "data_dir"}
+
+
+def resolve_device(device):
+    if device == "auto":
+        return "cuda" if autograd.cuda_is_available() else "cpu"
+    return backend.normalize_device(device)
+
+
+def make_config(model, overrides):
+    """Run defaults, then the family's, then what the user asked for (None = not given)."""
+    family = family_class(model)
+    config = {"model": model, **RUN_DEFAULTS, **family.defaults}
+    unknown = sorted(k for k in overrides if k not in config)
+    if unknown:
+        raise ValueError(f"{model}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(config))}")
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    return config
+
+
+def config_differences(stored, requested):
+    """Keys whose values differ between a stored run and a resume request."""
+    return sorted(k for k, v in requested.items()
+                  if k not in RESUMABLE and k in stored and stored[k] != v)
+
+
+class TrainingRun:
+    def __init__(self, folder, config, family, loader):
+        self.folder, self.config, self.family, self.loader = folder, config, family, loader
+        self.step = 0
+
+    def checkpoint_state(self):
+        return {"family": self.family.state_dict(), "step": self.step,
+                "rng": autograd.get_rng_state(), "loader": self.loader.state_dict(),
+                "config": self.config}
+
+    def restore(self, state):
+        self.family.load_state_dict(state["family"])
+        self.loader.load_state_dict(state["loader"])
+        autograd.set_rng_state(state["rng"])
+        self.step = state["step"]
+
+    def save_checkpoint(self):
+        self.folder.save_checkpoint(self.step, self.checkpoint_state())
+
+    def save_samples(self, name):
+        samples = self.family.sample_in_eval_mode(64)
+        if samples.ndim == 4:
+            viz.save_image_grid(samples, self.folder.samples / f"{name}.png")
+        else:
+            viz.scatter_2d(self.folder.samples / f"{name}.png", samples=samples)
+
+    def loop(self, progress=True):
+        c = self.config
+        bar = tqdm(total=c["steps"], initial=self.step, disable=not progress, desc=c["model"])
+        batches = self.loader.batches()
+        started, images_seen = time.perf_counter(), 0
+        try:
+            while self.step < c["steps"]:
+                batch = next(batches)
+                self.step += 1
+                losses = self.family.train_step(batch, self.step)
+                images_seen += batch.shape[0]
+                if self.step % c["log_every"] == 0 or self.step == c["steps"]:
+                    rate = images_seen / (time.perf_counter() - started)
+                    self.folder.append_log({"step": self.step, **losses, "images_per_s": round(rate, 1)})
+                    bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()} | {"img/s": f"{rate:.0f}"})
+                if self.step % c["sample_every"] == 0:
+                    self.save_samples(f"step-{self.step:06d}")
+                if self.step % c["checkpoint_every"] == 0:
+                    self.save_checkpoint()
+                bar.update(1)
+        except KeyboardInterrupt:
+            bar.close()
+            self.save_checkpoint()
+            print(f"\ninterrupted: checkpoint saved at step {self.step}; continue with --resume")
+            raise
+        bar.close()
+        self.finish()
+
+    def finish(self):
+        self.save_checkpoint()
+        self.save_samples("final")
+        records = self.folder.read_log()
+        if records:
+            viz.plot_losses(records, self.folder.loss_plot)
+
+
+def dataset_kind(name):
+    return DATASETS[canonical_name(name)].kind
+
+
+def _prepare_data(family_type, config, split):
+    data, _ = load_dataset(config["data"], split, data_dir=config["data_dir"])
+    return family_type.prepare(data, config)
+
+
+def build_run(model, overrides, out, resume=False, force=False):
+    """Everything a run needs, restored from its last checkpoint when resuming.
+    Nothing in the folder changes until the configuration and checkpoint are known good."""
+    folder = RunFolder(out)
+    requested = make_config(model, overrides)
+    if resume:
+        stored = folder.read_config()
+        given = {k: v for k, v in overrides.items() if v is not None}
+        differing = config_differences(stored, {**given, "model": model})
+        if differing:
+            details = "; ".join(f"{k}: run has {stored[k]!r}, asked for {requested[k]!r}" for k in differing)
+            raise ValueError(f"cannot resume {out}: the configuration differs ({details})")
+        config = {**stored, **{k: v for k, v in given.items() if k in RESUMABLE}}
+        state = autograd.load(folder.latest_checkpoint())
+    else:
+        config, state = requested, None
+
+    family_type = family_class(config["model"])
+    if dataset_kind(config["data"]) != family_type.data_kind:
+        raise ValueError(f"{config['model']} trains on {family_type.data_kind} data, but "
+                         f"{config['data']!r} is {dataset_kind(config['data'])} data")
+    autograd.manual_seed(config["seed"])
+    device = resolve_device(config["device"])
+    train_data = _prepare_data(family_type, config, "train")
+    config["channels"] = int(train_data.shape[1]) if train_data.ndim == 4 else 0
+    family = family_type(config, device)
+    loader = DataLoader(train_data, config["batch_size"], shuffle=True, drop_last=True,
+                        seed=config["seed"], device=device)
+    run = TrainingRun(folder, config, family, loader)
+    if state is not None:
+        run.restore(state)
+        folder.truncate_log(run.step)
+    else:
+        folder.create(force=force)
+        folder.write_config(config)
+    return run
+
+
+def train(model, overrides, out, resume=False, force=False, progress=True):
+    run = build_run(model, overrides, out, resume, force)
+    run.loop(progress)
+    return run
+
+
+def load_run(path, device="cpu"):
+    """The family of a finished (or checkpointed) run, with its latest weights."""
+    folder = RunFolder(path)
+    config = folder.read_config()
+    state = autograd.load(folder.latest_checkpoint())
+    family = family_class(config["model"])(config, resolve_device(device))
+    family.load_state_dict(state["family"])
+    return family, config, state["step"]
+
+
+def evaluate_run(path, device="cpu"):
+    family, config, step = load_run(path, device)
+    autograd.manual_seed(config["seed"] + 1)
+    test_data = _prepare_data(type(family), config, "test")
+    metrics = family.evaluate(test_data)
+    return {"run": str(path), "model": config["model"], "step": step, **metrics}
+
+
+def sample_run(path, n, out_path, device="cpu", seed=0):
+    family, config, _ = load_run(path, device)
+    autograd.manual_seed(seed)
+    samples = family.sample_in_eval_mode(n)
+    out_path = str(out_path)
+    if out_path.endswith(".npz"):
+        numpy.savez(out_path, samples=samples.astype(numpy.float32))
+    elif samples.ndim == 4:
+        viz.save_image_grid(samples, out_path)
+    else:
+        viz.scatter_2d(out_path, samples=samples)
+    return samples
