@@ -12,6 +12,14 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _add_affine_parameters(module, shape, affine, bias, device, dtype):
+    """weight (ones) and bias (zeros) of the given shape, or both registered as None."""
+    module.register_parameter("weight", Parameter(creation.ones(shape, dtype=dtype, device=device))
+                              if affine else None)
+    module.register_parameter("bias", Parameter(creation.zeros(shape, dtype=dtype, device=device))
+                              if affine and bias else None)
+
+
 class _NormBase(Module):
     """Affine parameters and (optionally) running statistics for ``num_features`` channels."""
 
@@ -19,12 +27,7 @@ class _NormBase(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(creation.ones(num_features, dtype=dtype, device=device))
-            self.bias = Parameter(creation.zeros(num_features, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine_parameters(self, num_features, affine, True, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype, device=device))
             self.register_buffer("running_var", creation.ones(num_features, dtype=dtype, device=device))
@@ -107,12 +110,7 @@ class GroupNorm(Module):
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_groups={num_groups} must divide num_channels={num_channels}")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = Parameter(creation.ones(num_channels, dtype=dtype, device=device))
-            self.bias = Parameter(creation.zeros(num_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine_parameters(self, num_channels, affine, True, device, dtype)
 
     def forward(self, x):
         expect_input(f"GroupNorm({self.num_groups}, {self.num_channels})", x,
@@ -133,13 +131,7 @@ class LayerNorm(Module):
             normalized_shape = (normalized_shape,)
         self.normalized_shape, self.eps = tuple(normalized_shape), eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(self.normalized_shape, dtype=dtype, device=device))
-            self.bias = (Parameter(creation.zeros(self.normalized_shape, dtype=dtype, device=device))
-                         if bias else None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def forward(self, x):
         n = len(self.normalized_shape)
