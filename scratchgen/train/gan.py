@@ -19,7 +19,8 @@ from .family import ModelFamily, image_quality
 class DCGAN(ModelFamily):
     name = "dcgan"
     description = "DCGAN (the seed's Generator/Discriminator), BCE loss, Adam"
-    defaults = {"image_size": 32, "latent_dim": 64, "feature_dim": 32, "lr": 2e-4,
+    # 32 x 32 MNIST (padded from 28), about 7 minutes on 2 CPU cores
+    defaults = {"steps": 3000, "image_size": 32, "latent_dim": 64, "feature_dim": 32, "lr": 2e-4,
                 "beta1": 0.5, "beta2": 0.999, "n_critic": 1}
 
     def build(self):

@@ -11,8 +11,11 @@ The loop is the same for every model family (see ``family.py``)::
 A checkpoint holds the models, the optimisers, the step, the random generator
 state and the data loader's position, so ``--resume`` continues exactly where
 the run stopped: an interrupted and resumed run logs the same losses as one
-that was never interrupted.  Ctrl-C writes a checkpoint before stopping.
+that was never interrupted.  Ctrl-C lets the current step finish, writes a
+checkpoint, then stops.
 """
+import signal
+import threading
 import time
 
 import numpy
@@ -86,7 +89,7 @@ class TrainingRun:
         bar = tqdm(total=c["steps"], initial=self.step, disable=not progress, desc=c["model"])
         batches = self.loader.batches()
         started, images_seen = time.perf_counter(), 0
-        try:
+        with _StopRequest() as stop:
             while self.step < c["steps"]:
                 batch = next(batches)
                 self.step += 1
@@ -101,11 +104,11 @@ class TrainingRun:
                 if self.step % c["checkpoint_every"] == 0:
                     self.save_checkpoint()
                 bar.update(1)
-        except KeyboardInterrupt:
-            bar.close()
-            self.save_checkpoint()
-            print(f"\ninterrupted: checkpoint saved at step {self.step}; continue with --resume")
-            raise
+                if stop.requested:  # Ctrl-C: the step just finished is the last one
+                    bar.close()
+                    self.save_checkpoint()
+                    print(f"\ninterrupted: checkpoint saved at step {self.step}; continue with --resume")
+                    raise KeyboardInterrupt
         bar.close()
         self.finish()
 
@@ -119,6 +122,26 @@ class TrainingRun:
 
 def dataset_kind(name):
     return DATASETS[canonical_name(name)].kind
+
+
+class _StopRequest:
+    """Turns Ctrl-C (SIGINT) into a request that the loop honours between steps, so that
+    the checkpoint it writes is the state after a whole step and resuming stays exact."""
+
+    def __enter__(self):
+        self.requested = False
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._request)
+        return self
+
+    def _request(self, signum, frame):
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
 
 
 def _prepare_data(family_type, config, split):
