@@ -11,7 +11,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.9",
     packages=find_packages(include=["autograd", "autograd.*", "scratchgen", "scratchgen.*"]),
-    package_data={"scratchgen.data": ["mnist.npz", "MNIST_LICENSE.md"]},
+    package_data={"scratchgen.data": ["mnist.npz", "MNIST_LICENSE.md"],
+                  "scratchgen.models": ["weights/mnist_classifier.npz"]},
     include_package_data=True,
     install_requires=["numpy>=1.22", "matplotlib>=3.5", "tqdm>=4"],
     extras_require={

@@ -224,9 +224,10 @@ def trace_sqrt_product(cov_a, cov_b):
 def frechet_distance_from_statistics(mu_a, cov_a, mu_b, cov_b):
     """||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)): the squared 2-Wasserstein
     distance between the Gaussians N(mu_a, S_a) and N(mu_b, S_b) (Dowson and Landau 1982)."""
-    mu_a, mu_b = numpy.asarray(mu_a, dtype=numpy.float64), numpy.asarray(mu_b, dtype=numpy.float64)
-    cov_a, cov_b = numpy.atleast_2d(cov_a).astype(numpy.float64), numpy.atleast_2d(cov_b).astype(numpy.float64)
-    if mu_a.shape != mu_b.shape or cov_a.shape != cov_b.shape or mu_a.ndim != 1 or cov_a.shape != (len(mu_a), len(mu_a)):
+    mu_a, mu_b = (numpy.atleast_1d(numpy.asarray(m, dtype=numpy.float64)) for m in (mu_a, mu_b))
+    cov_a, cov_b = (numpy.atleast_2d(numpy.asarray(c, dtype=numpy.float64)) for c in (cov_a, cov_b))
+    d = len(mu_a)
+    if mu_a.shape != (d,) or mu_b.shape != (d,) or cov_a.shape != (d, d) or cov_b.shape != (d, d):
         raise ValueError(f"frechet_distance: mismatched statistics: means {mu_a.shape} and {mu_b.shape}, "
                          f"covariances {cov_a.shape} and {cov_b.shape}")
     mean_term = float(((mu_a - mu_b) ** 2).sum())

@@ -67,7 +67,7 @@ def load_classifier(path=None):
         raise FileNotFoundError(
             f"load_classifier: no classifier weights at {str(path)!r}. They ship with the "
             f"package; to rebuild them run `python scripts/train_classifier.py` from the "
-            f"repository root (about 15 minutes on two CPU cores).")
+            f"repository root (about 10 minutes on two CPU cores).")
     checkpoint = autograd.load(path, map_location="cpu")
     model = MNISTClassifier()
     model.load_state_dict(checkpoint["state_dict"])

@@ -1,0 +1,125 @@
+"""The command line end to end: list, train a tiny model, resume it exactly, sample, evaluate,
+and refuse bad input clearly."""
+import json
+
+import numpy
+import pytest
+
+from scratchgen.cli import main
+from scratchgen.train.folder import RunFolder
+
+TINY = ["--steps", "6", "--batch-size", "8", "--log-every", "1", "--sample-every", "3",
+        "--checkpoint-every", "3", "--quiet", "--set", "feature_dim=4", "--set", "latent_dim=8"]
+
+
+def train(out, *extra):
+    return main(["train", "dcgan", "--out", str(out), *TINY, *extra])
+
+
+def losses(folder):
+    return [{k: v for k, v in r.items() if k.startswith("loss")} for r in RunFolder(folder).read_log()]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    assert train(out) == 0
+    return out
+
+
+def test_list_shows_models_and_data_sets(capsys):
+    assert main(["list"]) == 0
+    text = capsys.readouterr().out
+    assert "dcgan" in text and "mnist" in text and "not built yet" in text
+
+
+def test_train_writes_a_complete_run_folder(tiny_run):
+    folder = RunFolder(tiny_run)
+    config = folder.read_config()
+    assert config["model"] == "dcgan" and config["feature_dim"] == 4 and config["steps"] == 6
+    assert [r["step"] for r in folder.read_log()] == [1, 2, 3, 4, 5, 6]
+    assert folder.latest_checkpoint().name == "step-000006.ckpt"
+    assert (folder.samples / "final.png").exists() and folder.loss_plot.exists()
+
+
+def test_an_interrupted_and_resumed_run_logs_the_same_losses(tmp_path, tiny_run):
+    out = tmp_path / "resumed"
+    assert main(["train", "dcgan", "--out", str(out), *TINY, "--steps", "3"]) == 0
+    assert main(["train", "dcgan", "--out", str(out), *TINY, "--resume"]) == 0
+    assert losses(out) == losses(tiny_run)
+
+
+def test_sample_writes_an_array_in_unit_range(tmp_path, tiny_run):
+    path = tmp_path / "samples.npz"
+    assert main(["sample", str(tiny_run), "--n", "5", "--out", str(path)]) == 0
+    samples = numpy.load(path, allow_pickle=False)["samples"]
+    assert samples.shape == (5, 1, 32, 32) and 0 <= samples.min() and samples.max() <= 1
+
+
+def test_eval_prints_one_json_object(capsys, tiny_run):
+    assert main(["eval", str(tiny_run), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["model"] == "dcgan" and metrics["step"] == 6
+    assert "frechet_distance" in metrics and metrics["frechet_distance"] > 0
+
+
+def test_unknown_model_and_data_list_the_valid_ones(tmp_path, capsys):
+    assert main(["train", "gpt", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown model 'gpt'; available: dcgan" in capsys.readouterr().err
+    assert main(["train", "dcgan", "--data", "cifar", "--out", str(tmp_path / "y")]) == 2
+    assert "unknown data set 'cifar'; available: mnist" in capsys.readouterr().err
+
+
+def test_impossible_flags_are_rejected_with_the_reason(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "dcgan", "--steps", "0"])
+    assert "must be a positive integer, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "dcgan", "--resume", "--force"])
+
+
+def test_an_existing_run_is_never_overwritten(tiny_run, capsys):
+    before = RunFolder(tiny_run).read_log()
+    assert train(tiny_run) == 2
+    assert "pass --resume to continue it or --force" in capsys.readouterr().err
+    assert RunFolder(tiny_run).read_log() == before
+
+
+def test_resuming_with_another_configuration_names_the_keys(tiny_run, capsys):
+    assert main(["train", "dcgan", "--out", str(tiny_run), *TINY, "--resume",
+                 "--set", "feature_dim=8", "--lr", "0.001"]) == 2
+    error = capsys.readouterr().err
+    assert "configuration differs" in error and "feature_dim" in error and "lr" in error
+
+
+def test_a_corrupt_checkpoint_stops_the_resume_and_leaves_the_folder_alone(tmp_path, capsys):
+    out = tmp_path / "corrupt"
+    assert train(out, "--steps", "3") == 0
+    folder = RunFolder(out)
+    checkpoint = folder.latest_checkpoint()
+    checkpoint.write_bytes(checkpoint.read_bytes()[:100])
+    files_before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert train(out, "--resume") == 2
+    assert "truncated or corrupted" in capsys.readouterr().err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == files_before
+
+
+def test_ctrl_c_checkpoints_after_the_current_step_and_resumes_exactly(tmp_path, tiny_run, monkeypatch):
+    import os
+    import signal
+
+    from scratchgen.train.gan import DCGAN
+    original_step = DCGAN.train_step
+
+    def interrupted_at_step_4(self, batch, step):
+        if step == 4:
+            os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C mid-step
+        return original_step(self, batch, step)
+
+    out = tmp_path / "interrupted"
+    monkeypatch.setattr(DCGAN, "train_step", interrupted_at_step_4)
+    assert train(out) == 130
+    assert RunFolder(out).latest_checkpoint().name == "step-000004.ckpt"
+    monkeypatch.setattr(DCGAN, "train_step", original_step)
+    assert train(out, "--resume") == 0
+    assert losses(out) == losses(tiny_run)
