@@ -60,7 +60,7 @@ def test_eval_prints_one_json_object(capsys, tiny_run):
     assert main(["eval", str(tiny_run), "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["model"] == "dcgan" and metrics["step"] == 6
-    assert "frechet_distance" in metrics and metrics["frechet_distance"] > 0
+    assert metrics["frechet_distance"] > 0 and metrics["num_samples"] == 10_000
 
 
 def test_unknown_model_and_data_list_the_valid_ones(tmp_path, capsys):
