@@ -116,13 +116,14 @@ def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
     h, w = in_size
     full_h = (h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0]
     full_w = (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1]
-    image = xp.zeros((n, c, full_h, full_w), dtype=columns.dtype)
-    patches = columns.transpose(3, 0, 1, 2, 4, 5)  # (N, C, KH, KW, H, W)
+    # built channel-major, (C, N, H, W), so that each patch columns[:, i, j] is read
+    # contiguously; the result is a transposed view in PyTorch's (N, C, H, W) order
+    image = xp.zeros((c, n, full_h, full_w), dtype=columns.dtype)
     for i in range(kh):
         for j in range(kw):
             image[:, :, i * dh: i * dh + sh * (h - 1) + 1: sh,
-                  j * dw: j * dw + sw * (w - 1) + 1: sw] += patches[:, :, i, j]
-    return image[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
+                  j * dw: j * dw + sw * (w - 1) + 1: sw] += columns[:, i, j]
+    return image.transpose(1, 0, 2, 3)[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
 
 
 def _conv_forward(x, weight, geometry, out_size=None):
