@@ -25,7 +25,8 @@ class LeakyReLU(Function):
 
     def forward(self, x):
         xp = backend.get_array_module(x)
-        self.slope = xp.where(x > 0, 1, self.negative_slope).astype(x.dtype)
+        one, slope = x.dtype.type(1), x.dtype.type(self.negative_slope)  # stay in x's dtype
+        self.slope = xp.where(x > 0, one, slope)
         return x * self.slope
 
     def backward(self, gy):
