@@ -225,5 +225,36 @@ def main(argv=None):
         print(f"wrote {args.json}")
 
 
+# ----------------------------------------------------------------------------
+# As a family of the suite (python -m benchmarks --only overhead)
+# ----------------------------------------------------------------------------
+def run(context):
+    """The suite's rows: both workloads on ``context.device``, torch on
+    ``context.torch_threads`` threads (default 1, as above)."""
+    from benchmarks.common import Plan, move_tensors, set_torch_threads, time_libraries, timing_rows
+    set_torch_threads(context.libraries, context.torch_threads or 1)
+    if context.tiny:
+        plan = Plan(rounds=1, batch_seconds=0.0, warmup_seconds=0.0)
+    elif context.quick:
+        plan = Plan(rounds=6, batch_seconds=0.005, warmup_seconds=0.05)
+    else:
+        plan = Plan(rounds=40, batch_seconds=0.02, warmup_seconds=0.3)
+
+    def bound(workload, m):
+        inputs = move_tensors(m, workload.make_inputs(m), context.device)
+        return functools.partial(workload.step, m, *inputs)
+
+    rows = []
+    for workload in WORKLOADS:
+        losses = {name: bound(workload, m)().item() for name, m in context.libraries.items()}
+        if not all(math.isclose(loss, losses["autograd"], rel_tol=1e-4, abs_tol=1e-6)
+                   for loss in losses.values()):
+            raise RuntimeError(f"{workload.name}: the first loss differs between libraries: {losses}")
+        contenders = {name: bound(workload, m) for name, m in context.libraries.items()}
+        summaries = time_libraries(context, contenders, plan)
+        rows += timing_rows("overhead", workload.name, summaries, "us", GOAL_RATIO)
+    return rows
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,6 +21,12 @@ are imported) are moved out of its sight with ``gc.freeze()``: otherwise a full
 collection would scan them all, a cost neither library has when used alone.  A
 ``gc.collect()`` before each batch, cheap after the freeze, keeps garbage left
 by one contender from being collected in the other's batch.
+
+On a GPU the calls only queue work, so every function here takes an optional
+``sync`` (e.g. ``torch.cuda.synchronize``): it is called before the clock
+starts and before it is read, so a batch is timed until its last kernel ends.
+Passing one sync per contender (``syncs``) keeps the other library's queue out
+of each batch.
 """
 import gc
 import statistics
@@ -36,40 +42,54 @@ class Summary:
     samples_us: list
 
 
-def time_batch(fn, calls):
-    """Mean microseconds per call of ``fn()`` over ``calls`` consecutive calls."""
+def time_batch(fn, calls, sync=None):
+    """Mean microseconds per call of ``fn()`` over ``calls`` consecutive calls
+    (with ``sync``: until the work they queued has finished)."""
+    if sync is not None:
+        sync()
     start = time.perf_counter()
     for _ in range(calls):
         fn()
+    if sync is not None:
+        sync()
     return (time.perf_counter() - start) / calls * 1e6
 
 
-def warm_up(fn, seconds):
+def warm_up(fn, seconds, sync=None):
     """Call ``fn()`` repeatedly for about ``seconds`` (at least once)."""
     end = time.perf_counter() + seconds
     fn()
     while time.perf_counter() < end:
         fn()
+    if sync is not None:
+        sync()
 
 
-def calls_per_batch(fn, batch_seconds):
+def calls_per_batch(fn, batch_seconds, sync=None):
     """How many calls of ``fn()`` take about ``batch_seconds`` (at least 1)."""
     calls = 1
     while True:
-        per_call_us = time_batch(fn, calls)
+        per_call_us = time_batch(fn, calls, sync)
         if per_call_us * calls >= 0.2 * batch_seconds * 1e6:  # long enough to extrapolate
             return max(1, round(batch_seconds * 1e6 / per_call_us))
         calls *= 2
 
 
-def time_interleaved(contenders, rounds, batch_seconds=0.02, warmup_seconds=0.3):
+def time_interleaved(contenders, rounds, batch_seconds=0.02, warmup_seconds=0.3, syncs=None,
+                     pause_seconds=0.0):
     """Time each of ``contenders`` (a dict name -> zero-argument function) in turns.
 
-    Returns a dict name -> list of per-call microseconds, one entry per round.
+    ``syncs`` optionally maps a contender's name to its device's synchronize
+    function.  Returns a dict name -> list of per-call microseconds, one entry
+    per round.  ``pause_seconds`` of sleep before each batch let the worker
+    threads of the contender that ran before (OpenBLAS's, torch's OpenMP pool)
+    stop spinning, so that they do not take cores from the next one.
     """
-    for fn in contenders.values():
-        warm_up(fn, warmup_seconds)
-    calls = {name: calls_per_batch(fn, batch_seconds) for name, fn in contenders.items()}
+    syncs = syncs or {}
+    for name, fn in contenders.items():
+        warm_up(fn, warmup_seconds, syncs.get(name))
+    calls = {name: calls_per_batch(fn, batch_seconds, syncs.get(name))
+             for name, fn in contenders.items()}
     samples = {name: [] for name in contenders}
     names = list(contenders)
     gc.collect()
@@ -79,7 +99,9 @@ def time_interleaved(contenders, rounds, batch_seconds=0.02, warmup_seconds=0.3)
             order = names if round_index % 2 == 0 else names[::-1]
             for name in order:
                 gc.collect()
-                samples[name].append(time_batch(contenders[name], calls[name]))
+                if pause_seconds:
+                    time.sleep(pause_seconds)
+                samples[name].append(time_batch(contenders[name], calls[name], syncs.get(name)))
     finally:
         gc.unfreeze()
     return samples

@@ -1,0 +1,110 @@
+"""The benchmark suite: autograd beside PyTorch on the seed's DCGAN workloads.
+
+    python -m benchmarks                      # everything, about 10 minutes on 2 cores
+    python -m benchmarks --quick              # a smoke run, under about 2 minutes
+    python -m benchmarks --only conv,flops    # some families (conv flops dcgan memory overhead)
+    python -m benchmarks --device cuda        # on a GPU: CuPy beside torch CUDA
+    python -m benchmarks --json results.json  # also write every figure
+
+Families (one module each, see benchmarks/README.md):
+
+  conv      each convolution and transposed convolution of the seed's DCGAN, fwd and fwd+bwd
+  flops     GFLOP/s of the largest of them against the float32 matrix-product rate
+  dcgan     a full DCGAN training step, 64x64x3 (the seed's) and 32x32x1
+  memory    peak memory of those training steps, each library in its own process
+  overhead  per-op overhead on tiny tensors (benchmarks/overhead.py)
+
+Every workload runs the same code in both libraries, on the same float32
+weights and inputs, and both libraries are checked to agree before timing.
+The libraries take turns (benchmarks/timing.py); the table gives medians, IQRs
+and the ratio autograd / torch, and the last lines say which targets are met.
+"""
+import argparse
+import json
+import sys
+import time
+
+from benchmarks import common, conv, dcgan, flops, memory, overhead
+
+FAMILIES = {"conv": conv, "flops": flops, "dcgan": dcgan, "memory": memory, "overhead": overhead}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="families: " + ", ".join(FAMILIES))
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
+    parser.add_argument("--only", metavar="NAME[,NAME]",
+                        help="run only these families: " + ", ".join(FAMILIES))
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="torch.set_num_threads for every family (default: torch's own "
+                             "default, and 1 for overhead)")
+    parser.add_argument("--no-torch", action="store_true", help="autograd alone, even with torch installed")
+    parser.add_argument("--tiny", action="store_true",
+                        help="tiny sizes and one round, for the tests: the figures mean nothing")
+    args = parser.parse_args(argv)
+    names = list(FAMILIES) if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown:
+        parser.error(f"--only: unknown families {unknown}; choose from {', '.join(FAMILIES)}")
+    args.families = names
+    return args
+
+
+def describe(context, out):
+    s = common.settings(context)
+    out(f"machine: {s['cpu']}, {s['cpu_count']} cores ({s['machine']}); python {s['python']}, "
+        f"numpy {s['numpy']} ({s['blas']}), torch {s['torch'] or 'not installed'}; "
+        f"git {s['git']}")
+    if context.device == "cuda":
+        out(f"device: cuda ({s['gpu']}), cupy {s['cupy']}")
+    torch = context.libraries.get("torch")
+    if torch is not None:
+        out(f"torch threads: {context.torch_threads or torch.get_num_threads()} "
+            f"(overhead: {context.torch_threads or 1})")
+    else:
+        out("note: PyTorch is not installed (or --no-torch), so autograd's figures are shown alone "
+            "and no ratio target is judged (pip install torch==2.13.0 for the comparison)")
+    mode = "tiny (test sizes)" if context.tiny else "quick (few rounds)" if context.quick else "full"
+    out(f"mode: {mode}; median and IQR over interleaved rounds; x torch = autograd / torch")
+
+
+def main(argv=None, out=print):
+    args = parse_args(argv)
+    libraries = common.load_libraries(args.device, with_torch=not args.no_torch)
+    context = common.Context(args.device, libraries, quick=args.quick, tiny=args.tiny,
+                             torch_threads=args.torch_threads)
+    torch = libraries.get("torch")
+    default_threads = torch.get_num_threads() if torch is not None else None
+    describe(context, out)
+
+    started = time.perf_counter()
+    rows, seconds = [], {}
+    for name in args.families:
+        print(f"... {name}", file=sys.stderr, flush=True)
+        common.set_torch_threads(libraries, args.torch_threads or default_threads)
+        family_start = time.perf_counter()
+        family_rows = FAMILIES[name].run(context)
+        seconds[name] = round(time.perf_counter() - family_start, 1)
+        common.print_table(family_rows, out)
+        rows += family_rows
+    common.set_torch_threads(libraries, args.torch_threads or default_threads)
+    common.print_verdicts(rows, out)
+    total = time.perf_counter() - started
+    out(f"\ntook {total:.0f} s (" + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()) + ")")
+
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"benchmark": "suite", "settings": common.settings(context),
+                       "families": args.families, "seconds": seconds,
+                       "results": [r.as_dict() for r in rows]}, f, indent=2)
+        out(f"wrote {args.json}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,160 @@
+"""The benchmark suite's workloads run, and agree between autograd and PyTorch.
+
+No timing is asserted: these run the smallest pieces once, at tiny sizes, so
+that the benchmark code cannot rot unnoticed.  The comparisons with PyTorch
+run when torch is installed and are skipped otherwise.
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ lives at the root
+
+import autograd  # noqa: E402
+from benchmarks import common, conv, dcgan, flops, memory, overhead  # noqa: E402
+from benchmarks.__main__ import main  # noqa: E402
+from scratchgen.models.gan import Discriminator, Generator  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
+
+
+def libraries(with_torch):
+    return common.load_libraries("cpu", with_torch=with_torch)
+
+
+# ----------------------------------------------------------------------------
+# conv: the layer list is the models' layer list, and the workloads run
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("image_size, channels", [(64, 3), (32, 1)])
+def test_conv_layer_specs_are_the_models_convolutions(image_size, channels):
+    feature_dim = 4
+    specs = conv.dcgan_conv_layers(feature_dim, channels, image_size)
+    G = Generator(8, feature_dim, channels, image_size)
+    D = Discriminator(channels, feature_dim, image_size)
+    modules = {f"G.{name}": module for name, module in G.named_modules()}
+    modules.update({f"D.{name}": module for name, module in D.named_modules()})
+    convolutions = [name for name, module in modules.items()
+                    if type(module).__name__ in ("Conv2d", "ConvTranspose2d")]
+    assert [spec.name for spec in specs] == convolutions
+    for spec in specs:
+        module = modules[spec.name]
+        assert type(module).__name__ == ("Conv2d" if spec.kind == "conv" else "ConvTranspose2d")
+        assert tuple(module.weight.shape) == spec.weight_shape
+        assert module.stride == (spec.stride,) * 2 and module.padding == (spec.padding,) * 2
+        assert getattr(module, "output_padding", (0, 0)) == (spec.output_padding,) * 2
+        assert (module.bias is not None) == spec.bias
+    # the sizes chain: G grows 4x4 into the image, D shrinks the image to 1x1
+    generator = [s for s in specs if s.name.startswith("G.")]
+    discriminator = [s for s in specs if s.name.startswith("D.")]
+    for chain, first, last in ((generator, 4, image_size), (discriminator, image_size, 1)):
+        assert chain[0].size == first and chain[-1].out_size == last
+        assert all(a.out_size == b.size for a, b in zip(chain, chain[1:]))
+
+
+def test_seed_conv_flop_counts():
+    layers = {layer.name: layer for layer in conv.dcgan_conv_layers()}
+    assert layers["G.l2_5.0.0"].forward_flops(64) == 2 * 64 * 4 * 4 * 512 * 256 * 25
+    assert layers["D.ls.2.0"].forward_flops(64) == 2 * 64 * 16 * 16 * 128 * 64 * 16
+    largest = [layer.name for layer in conv.largest_layers(list(layers.values()))]
+    assert largest == ["G.l2_5.0.0", "G.l2_5.1.0", "G.l2_5.2.0", "D.ls.2.0", "D.ls.3.0", "D.ls.4.0"]
+
+
+@pytest.mark.parametrize("with_torch", [False, pytest.param(True, marks=needs_torch)])
+def test_conv_workloads_run_and_agree(with_torch):
+    libs = libraries(with_torch)
+    for layer in conv.dcgan_conv_layers(feature_dim=4, channels=3, image_size=32):
+        results = conv.check_layer(layer, libs, batch=2, device="cpu")   # compares when torch is there
+        out, x_grad, w_grad = results["autograd"]
+        assert out.shape == (2, layer.c_out, layer.out_size, layer.out_size)
+        assert x_grad.shape == (2, layer.c_in, layer.size, layer.size)
+        assert w_grad.shape == layer.weight_shape
+        for name, m in libs.items():
+            y = conv.forward(m, layer, *conv.layer_inputs(m, layer, 2, "cpu"))
+            numpy.testing.assert_allclose(common.as_numpy(y), out, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------
+# dcgan: the torch twin has autograd's parameters; the first losses agree
+# ----------------------------------------------------------------------------
+@needs_torch
+def test_torch_twin_has_the_seed_models_parameters():
+    TorchG, TorchD = dcgan.torch_twin_classes(torch)
+    for ours, theirs in ((Generator(100, 64, 3, 64), TorchG(100, 64, 3, 64)),
+                         (Discriminator(3, 64, 64), TorchD(3, 64, 64))):
+        assert ([(k, tuple(v.shape)) for k, v in ours.state_dict().items()] ==
+                [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()])
+
+
+@pytest.mark.parametrize("with_torch", [False, pytest.param(True, marks=needs_torch)])
+def test_dcgan_step_runs_and_first_losses_agree(with_torch):
+    libs = libraries(with_torch)
+    config = dcgan.TINY_CONFIG
+    weights = dcgan.reference_weights(config)
+    states = {name: dcgan.build(m, config, "cpu", weights) for name, m in libs.items()}
+    losses = dcgan.check_first_losses(states, libs)                      # raises if they differ
+    assert all(numpy.isfinite(pair).all() for pair in losses.values())
+    before = common.as_numpy(states["autograd"].G.l1[0].weight)
+    dcgan.dcgan_step(autograd, states["autograd"])
+    assert not numpy.array_equal(before, common.as_numpy(states["autograd"].G.l1[0].weight))
+
+
+# ----------------------------------------------------------------------------
+# memory, flops, overhead
+# ----------------------------------------------------------------------------
+has_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+
+
+@pytest.mark.parametrize("library, method", [
+    pytest.param("autograd", "rss", marks=has_proc), ("autograd", "tracemalloc"),
+    pytest.param("torch", "rss", marks=[needs_torch, has_proc])])
+def test_memory_measurement_in_process(library, method):
+    result = memory.measure_in_process(library, dcgan.TINY_CONFIG, "cpu", method, warmup=1)
+    assert result["config"] == "tiny" and result["library"] == library
+    # in this long-lived process the step may fit in memory freed earlier: RSS can grow by 0
+    assert result["peak_bytes"] > 0 if method == "tracemalloc" else result["peak_bytes"] >= 0
+
+
+def test_matmul_rate_is_positive():
+    assert flops.matmul_gflops(numpy, size=64, repeats=2) > 0
+
+
+@pytest.mark.parametrize("with_torch", [False, pytest.param(True, marks=needs_torch)])
+def test_overhead_family_runs(with_torch):
+    context = common.Context("cpu", libraries(with_torch), tiny=True)
+    rows = overhead.run(context)
+    assert [r.workload for r in rows if r.library == "autograd"] == [w.name for w in overhead.WORKLOADS]
+
+
+def test_whole_suite_runs_at_tiny_sizes(tmp_path):
+    lines = []
+    path = tmp_path / "results.json"
+    rows = main(["--tiny", "--json", str(path)], out=lines.append)
+    results = json.loads(path.read_text())
+    assert set(results["families"]) == {"conv", "flops", "dcgan", "memory", "overhead"}
+    assert {r["family"] for r in results["results"]} == set(results["families"])
+    assert len(results["results"]) == len(rows)
+    assert any(line.startswith("targets") for line in lines)
+    expected_libraries = {"autograd", "torch"} if torch is not None else {"autograd"}
+    assert {r["library"] for r in results["results"] if r["family"] == "dcgan"} == expected_libraries
+    if torch is not None:
+        assert all(r["ratio"] is not None for r in results["results"]
+                   if r["family"] in ("conv", "dcgan", "overhead"))
+
+
+def test_suite_runs_without_torch(tmp_path):
+    rows = main(["--tiny", "--no-torch", "--only", "dcgan,memory,overhead"], out=lambda line: None)
+    assert {r.library for r in rows} == {"autograd"}
+    assert all(r.ratio is None and (r.verdict is None) for r in rows)
+
+
+def test_only_rejects_an_unknown_family():
+    with pytest.raises(SystemExit):
+        main(["--only", "nonsense"], out=lambda line: None)
