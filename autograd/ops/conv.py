@@ -126,11 +126,12 @@ def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
     return image.transpose(1, 0, 2, 3)[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
 
 
-def _conv_forward(x, weight, geometry, out_size=None):
+def _conv_forward(x, weight, geometry, out_size=None, columns=None):
     n, _, h, w = x.shape
     o = weight.shape[0]
     oh, ow = out_size or geometry.output_size(h, w)
-    columns = _columns(x, geometry, (oh, ow))                       # (g, Cg*K*K, N*P)
+    if columns is None:
+        columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
     kernels = _grouped(weight.reshape(o, -1), geometry.groups)      # (g, Og, Cg*K*K)
     y = kernels @ columns                                           # (g, Og, N*P)
     return y.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
@@ -148,10 +149,11 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
     return _col2im(columns, geometry, n, c_out, (h, w), out_size, output_padding)
 
 
-def _weight_grad(x, gy, geometry, weight_shape):
+def _weight_grad(x, gy, geometry, weight_shape, columns=None):
     """d(loss)/d(weight) of conv2d(x, weight) given gy = d(loss)/d(output)."""
     n, o, oh, ow = gy.shape
-    columns = _columns(x, geometry, (oh, ow))                       # (g, Cg*K*K, N*P)
+    if columns is None:
+        columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
     grads = _grouped(gy.transpose(1, 0, 2, 3).reshape(o, -1), geometry.groups)  # (g, Og, N*P)
     return (grads @ columns.transpose(0, 2, 1)).reshape(weight_shape)
 
@@ -163,11 +165,14 @@ class Conv2d(Function):
     """conv2d without bias; ``out_size`` may cut the output short (the gradient of a
     transposed convolution whose output_padding is at least its stride needs that)."""
 
-    def __init__(self, geometry, out_size=None):
+    def __init__(self, geometry, out_size=None, columns=None):
         self.geometry, self.out_size = geometry, out_size
+        self.columns = columns  # im2col of x, when the caller already has it
 
     def forward(self, x, weight):
-        return _conv_forward(x, weight, self.geometry, self.out_size)
+        y = _conv_forward(x, weight, self.geometry, self.out_size, self.columns)
+        self.columns = None  # not kept for backward: memory matters more
+        return y
 
     def backward(self, gy):
         x, weight = self.inputs
@@ -191,19 +196,27 @@ class ConvTranspose2d(Function):
         # y = A^T x where A is conv2d with this weight, so dx = A gy and dW comes
         # from correlating gy (as the conv input) with x (as the conv output gradient)
         x, weight = self.inputs
-        gx = Conv2d(self.geometry, x.shape[2:])(gy, weight) if self.needs_input_grad[0] else None
-        gw = ConvWeightGrad(self.geometry, weight.shape)(gy, x) if self.needs_input_grad[1] else None
+        # both gradients read the same im2col of gy: build it once
+        columns = _columns(gy.data, self.geometry, x.shape[2:])
+        gx = gw = None
+        if self.needs_input_grad[0]:
+            gx = Conv2d(self.geometry, x.shape[2:], columns)(gy, weight)
+        if self.needs_input_grad[1]:
+            gw = ConvWeightGrad(self.geometry, weight.shape, columns)(gy, x)
         return gx, gw
 
 
 class ConvWeightGrad(Function):
     """gW = d<gy, conv2d(x, W)>/dW, linear in both x and gy."""
 
-    def __init__(self, geometry, weight_shape):
+    def __init__(self, geometry, weight_shape, columns=None):
         self.geometry, self.weight_shape = geometry, tuple(weight_shape)
+        self.columns = columns  # im2col of x, when the caller already has it
 
     def forward(self, x, gy):
-        return _weight_grad(x, gy, self.geometry, self.weight_shape)
+        gw = _weight_grad(x, gy, self.geometry, self.weight_shape, self.columns)
+        self.columns = None
+        return gw
 
     def backward(self, ggw):
         x, gy = self.inputs
