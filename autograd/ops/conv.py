@@ -79,26 +79,32 @@ class ConvGeometry:
 # ----------------------------------------------------------------------------
 def _windows(x, geometry, out_size):
     """All KH x KW windows of the padded input as a strided view of shape
-    (N, C, KH, KW, OH, OW): windows[n, c, i, j, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw]."""
+    (C, KH, KW, N, OH, OW): windows[c, i, j, n, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw].
+
+    The padded copy is laid out channel-major, (C, N, H, W), the order in which
+    im2col reads it (and the order conv outputs already have in memory)."""
     xp = backend.get_array_module(x)
     (ph, pw), (kh, kw) = geometry.padding, geometry.kernel
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
+    n, c, h, w = x.shape
     if ph or pw:
-        x = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    n, c = x.shape[:2]
-    s_n, s_c, s_h, s_w = x.strides
+        padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+        padded[:, :, ph: ph + h, pw: pw + w] = x.transpose(1, 0, 2, 3)
+    else:
+        padded = xp.ascontiguousarray(x.transpose(1, 0, 2, 3))  # no copy if already so
+    s_c, s_n, s_h, s_w = padded.strides
     return xp.lib.stride_tricks.as_strided(
-        x, shape=(n, c, kh, kw) + tuple(out_size),
-        strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
+        padded, shape=(c, kh, kw, n) + tuple(out_size),
+        strides=(s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False)
 
 
 def _columns(x, geometry, out_size):
     """im2col: (groups, C/groups * KH * KW, N * OH * OW), one column per output pixel."""
     windows = _windows(x, geometry, out_size)
-    n, c, kh, kw, oh, ow = windows.shape
+    c, kh, kw, n, oh, ow = windows.shape
     g = geometry.groups
-    # (C, KH, KW, N, OH, OW): channel-and-offset rows, pixel columns; reshape copies once
-    return windows.transpose(1, 2, 3, 0, 4, 5).reshape(g, (c // g) * kh * kw, n * oh * ow)
+    # rows: channel and kernel offset; columns: output pixels; the reshape copies once
+    return windows.reshape(g, (c // g) * kh * kw, n * oh * ow)
 
 
 def _grouped(array_2d_rows, groups):
