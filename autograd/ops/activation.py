@@ -24,13 +24,16 @@ class LeakyReLU(Function):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        xp = backend.get_array_module(x)
-        one, slope = x.dtype.type(1), x.dtype.type(self.negative_slope)  # stay in x's dtype
-        self.slope = xp.where(x > 0, one, slope)
-        return x * self.slope
+        self.positive = x > 0  # kept for backward as bool: a quarter of a float mask's memory
+        return x * self._slopes(x.dtype)
+
+    def _slopes(self, dtype):
+        """1 where x > 0, else negative_slope, in x's dtype."""
+        xp = backend.get_array_module(self.positive)
+        return xp.where(self.positive, dtype.type(1), dtype.type(self.negative_slope))
 
     def backward(self, gy):
-        return gy * Tensor(self.slope)
+        return gy * Tensor(self._slopes(gy.dtype))
 
 
 class Sigmoid(Function):
