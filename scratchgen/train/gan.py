@@ -1,18 +1,29 @@
-"""Training DCGAN, as the seed notes describe it.
+"""Training GANs: DCGAN as the seed notes describe it, WGAN and WGAN-GP.
 
-Each step first trains the discriminator D on a real batch (label 1) and a
-detached fake batch (label 0), D's loss being the mean of the two binary
+DCGAN: each step first trains the discriminator D on a real batch (label 1)
+and a detached fake batch (label 0), D's loss being the mean of the two binary
 cross-entropies; then the generator G, whose loss is the cross-entropy of D's
 verdict on fresh fakes against the label 1 (the non-saturating loss: G
 maximises log D(G(z)) rather than minimising log(1 - D(G(z))), which gives
 strong gradients early on, when D rejects every fake).
+
+WGAN (Arjovsky et al. 2017): the critic has no sigmoid and estimates the
+Wasserstein distance, E[critic(real)] - E[critic(fake)], which it maximises
+while G minimises it; the critic must stay 1-Lipschitz, which WGAN enforces
+crudely by clipping every weight to [-c, c] after each step (RMSprop).
+
+WGAN-GP (Gulrajani et al. 2017): instead of clipping, a gradient penalty
+pushes the critic's gradient norm towards 1 (``models/gan.py``).  The penalty
+is per example, so the critic uses InstanceNorm instead of BatchNorm.
+
+In all three, G is updated once every ``n_critic`` critic steps.
 """
 import numpy
 
 import autograd as torch
 from autograd import backend, nn
 
-from ..models.gan import Discriminator, Generator
+from ..models.gan import Discriminator, Generator, gradient_penalty
 from .family import ModelFamily, image_quality
 
 
@@ -75,3 +86,70 @@ class DCGAN(ModelFamily):
         as in the floor that ``python -m scratchgen.metrics --floor`` prints."""
         samples = self.sample_in_eval_mode(10_000)
         return image_quality(samples, (test_images + 1) / 2)
+
+
+class WGAN(DCGAN):
+    name = "wgan"
+    description = "WGAN: critic without sigmoid, weight clipping, RMSprop, n_critic 5"
+    defaults = {"steps": 2500, "image_size": 32, "latent_dim": 64, "feature_dim": 32, "lr": 5e-5,
+                "clip": 0.01, "n_critic": 5}
+    critic_norm = "batch"
+
+    def build(self):
+        c = self.config
+        self.G = Generator(c["latent_dim"], c["feature_dim"], c["channels"], c["image_size"]).to(self.device)
+        self.D = Discriminator(c["channels"], c["feature_dim"], c["image_size"], sigmoid=False,
+                               norm=self.critic_norm).to(self.device)
+        self.modules = {"generator": self.G, "critic": self.D}
+        self.optimizers = self.make_optimizers()
+
+    def make_optimizers(self):
+        lr = self.config["lr"]
+        return {"generator": torch.optim.RMSprop(self.G.parameters(), lr=lr),
+                "critic": torch.optim.RMSprop(self.D.parameters(), lr=lr)}
+
+    def critic_loss(self, real, fake):
+        """-(E[critic(real)] - E[critic(fake)]): the critic maximises the estimated distance."""
+        return self.D(fake).mean() - self.D(real).mean()
+
+    def after_critic_step(self):
+        with torch.no_grad():
+            for p in self.D.parameters():
+                p.clamp_(-self.config["clip"], self.config["clip"])
+
+    def train_step(self, real, step):
+        fake = self.G(self.noise(real.shape[0])).detach()
+        loss_c = self.critic_loss(real, fake)
+        self.optimizers["critic"].zero_grad()
+        loss_c.backward()
+        self.optimizers["critic"].step()
+        self.after_critic_step()
+        losses = {"loss_critic": loss_c.item()}
+        if step % self.config["n_critic"] == 0:
+            loss_g = -self.D(self.G(self.noise(real.shape[0]))).mean()
+            self.optimizers["generator"].zero_grad()
+            loss_g.backward()
+            self.optimizers["generator"].step()
+            losses["loss_g"] = loss_g.item()
+        return losses
+
+
+class WGANGP(WGAN):
+    name = "wgan-gp"
+    description = "WGAN-GP: InstanceNorm critic, gradient penalty via second derivatives, Adam"
+    defaults = {"steps": 2500, "image_size": 32, "latent_dim": 64, "feature_dim": 32, "lr": 1e-4,
+                "beta1": 0.0, "beta2": 0.9, "gp_weight": 10.0, "n_critic": 5}
+    critic_norm = "instance"
+
+    def make_optimizers(self):
+        c = self.config
+        betas = (c["beta1"], c["beta2"])
+        return {"generator": torch.optim.Adam(self.G.parameters(), lr=c["lr"], betas=betas),
+                "critic": torch.optim.Adam(self.D.parameters(), lr=c["lr"], betas=betas)}
+
+    def critic_loss(self, real, fake):
+        distance = self.D(fake).mean() - self.D(real).mean()
+        return distance + self.config["gp_weight"] * gradient_penalty(self.D, real, fake)
+
+    def after_critic_step(self):
+        pass  # the penalty replaces weight clipping

@@ -4,12 +4,12 @@ import importlib
 # name -> "module:class"; imported only when used, so `list` stays fast
 FAMILIES = {
     "dcgan": "scratchgen.train.gan:DCGAN",
+    "wgan": "scratchgen.train.gan:WGAN",
+    "wgan-gp": "scratchgen.train.gan:WGANGP",
 }
 
 # families described in the design that later issues add
 PLANNED = {
-    "wgan": "WGAN: critic without sigmoid, weight clipping, RMSprop",
-    "wgan-gp": "WGAN-GP: gradient penalty through second derivatives",
     "ae": "autoencoder (MSE), with PCA as its linear baseline",
     "vae": "variational autoencoder with an importance-weighted likelihood",
     "ddpm": "denoising diffusion (ancestral and DDIM sampling)",
