@@ -4,7 +4,7 @@ This module is also reachable as ``autograd.autograd``, so that code written as
 ``torch.autograd.grad(...)`` runs unchanged after ``import autograd as torch``.
 """
 from . import creation
-from .engine import run_backward
+from .engine import accumulate_into_leaf, run_backward
 from .grad_mode import detect_anomaly, enable_grad, no_grad  # noqa: F401  (torch.autograd names)
 from .tensor import Tensor
 
@@ -58,8 +58,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     found = run_backward(roots, grads, retain_graph, create_graph, targets=inputs)
     for t in inputs:
         if id(t) in found:
-            g = found[id(t)] if create_graph else Tensor(found[id(t)].data.copy())
-            t.grad = g if t.grad is None else t.grad + g
+            accumulate_into_leaf(t, found[id(t)], create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -86,7 +86,7 @@ def _add(total, grad):
     return grad if total is None else total + grad
 
 
-def _accumulate_into_leaf(leaf, grad, create_graph):
+def accumulate_into_leaf(leaf, grad, create_graph):
     """leaf.grad += grad; without create_graph .grad is a fresh array with no graph."""
     if create_graph:
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
@@ -118,10 +118,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
         creator = t.creator
         if creator is None:
             if targets is None and t.requires_grad:
-                _accumulate_into_leaf(t, grad, create_graph)
+                accumulate_into_leaf(t, grad, create_graph)
             return
         if t.retains_grad and targets is None:
-            _accumulate_into_leaf(t, grad, create_graph)
+            accumulate_into_leaf(t, grad, create_graph)
         if needed is not None and creator not in needed:
             return
         entry = pending.get(creator)
