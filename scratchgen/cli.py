@@ -63,8 +63,16 @@ def build_parser():
     train.add_argument("--log-every", type=positive_int)
     train.add_argument("--sample-every", type=positive_int)
     train.add_argument("--checkpoint-every", type=positive_int)
+    model_size = train.add_argument_group("model size (shorthands for --set, where the model has the setting)")
+    model_size.add_argument("--image-size", type=positive_int)
+    model_size.add_argument("--channels", type=positive_int,
+                            help="image channels; must match the data (1 for MNIST, 3 for emoji)")
+    model_size.add_argument("--latent-dim", type=positive_int)
+    model_size.add_argument("--feature-dim", type=positive_int)
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=setting,
                        help="a model setting, e.g. --set feature_dim=16 (see config.json for the keys)")
+    train.add_argument("--quick", action="store_true",
+                       help="the model's short preset (fewer steps); options given as well win")
     train.add_argument("--out", help="the run folder (default: runs/MODEL)")
     start = train.add_mutually_exclusive_group()
     start.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -96,13 +104,27 @@ def command_list():
         print(f"  {name:16s} {entry.description}")
 
 
+def quick_preset(model):
+    """The settings of ``train MODEL --quick``: the family's ``quick`` dict."""
+    preset = getattr(registry.family_class(model), "quick", None)
+    if not preset:
+        raise ValueError(f"{model} has no --quick preset")
+    return preset
+
+
 def command_train(args):
     from .train.run import train
     overrides = {"data": args.data, "data_dir": args.data_dir, "steps": args.steps,
                  "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
                  "device": args.device, "log_every": args.log_every,
                  "sample_every": args.sample_every, "checkpoint_every": args.checkpoint_every,
-                 **dict(args.set)}
+                 "channels": args.channels}
+    shorthands = {"image_size": args.image_size, "latent_dim": args.latent_dim,
+                  "feature_dim": args.feature_dim}
+    overrides.update({k: v for k, v in shorthands.items() if v is not None})
+    overrides.update(dict(args.set))
+    if args.quick:
+        overrides = {**quick_preset(args.model), **{k: v for k, v in overrides.items() if v is not None}}
     out = args.out or f"runs/{args.model}"
     try:
         run = train(args.model, overrides, out, resume=args.resume, force=args.force,

@@ -65,7 +65,8 @@ def test_eval_prints_one_json_object(capsys, tiny_run):
 
 def test_unknown_model_and_data_list_the_valid_ones(tmp_path, capsys):
     assert main(["train", "gpt", "--out", str(tmp_path / "x")]) == 2
-    assert "unknown model 'gpt'; available: dcgan" in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert "unknown model 'gpt'; available: " in message and "dcgan, " in message
     assert main(["train", "dcgan", "--data", "cifar", "--out", str(tmp_path / "y")]) == 2
     assert "unknown data set 'cifar'; available: mnist" in capsys.readouterr().err
 
@@ -123,3 +124,14 @@ def test_ctrl_c_checkpoints_after_the_current_step_and_resumes_exactly(tmp_path,
     monkeypatch.setattr(DCGAN, "train_step", original_step)
     assert train(out, "--resume") == 0
     assert losses(out) == losses(tiny_run)
+
+
+def test_model_size_flags_reach_the_config_and_channels_must_match_the_data(tmp_path, capsys):
+    out = tmp_path / "sized"
+    assert main(["train", "dcgan", "--out", str(out), "--steps", "1", "--batch-size", "4", "--quiet",
+                 "--image-size", "64", "--feature-dim", "2", "--latent-dim", "3", "--channels", "1"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert (config["image_size"], config["feature_dim"], config["latent_dim"], config["channels"]) == (64, 2, 3, 1)
+    capsys.readouterr()
+    assert main(["train", "dcgan", "--out", str(tmp_path / "rgb"), *TINY, "--channels", "3"]) == 2
+    assert "mnist has 1 channel(s), but channels=3" in capsys.readouterr().err

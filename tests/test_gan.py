@@ -4,7 +4,7 @@ import pytest
 
 import autograd as torch
 from scratchgen.models.gan import Discriminator, Generator, gradient_penalty
-from scratchgen.train.gan import WGAN, WGANGP
+from scratchgen.train.gan import DCGAN, WGAN, WGANGP
 
 
 def test_generator_and_discriminator_shapes_and_ranges():
@@ -80,3 +80,28 @@ def test_wgan_gp_critic_learns_to_separate_a_fixed_real_and_fake_batch():
         loss.backward()
         family.optimizers["critic"].step()
     assert estimate() > before + 0.3  # 0.08 -> 0.71 with seed 0
+
+
+@pytest.mark.parametrize("family_type", [DCGAN, WGAN, WGANGP])
+def test_samples_come_from_the_generator_average(family_type):
+    """With ema_decay > 0 the family samples from the moving average of G, which follows
+    G's updates (and only them); with 0 it samples from G itself."""
+    config = {**family_type.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "n_critic": 1}
+    family = family_type(config, "cpu")
+    assert family.generator() is family.G_average
+    batch = torch.rand(4, 1, 32, 32) * 2 - 1
+    for step in range(1, 4):
+        family.train_step(batch, step)
+    assert int(family.G_average.num_updates.item()) == 3
+    average, live = family.G_average.module.l1[0].weight.numpy(), family.G.l1[0].weight.detach().numpy()
+    assert not numpy.array_equal(average, live)
+    family_without = family_type({**config, "ema_decay": 0}, "cpu")
+    assert family_without.generator() is family_without.G
+    assert "generator_average" not in family_without.modules
+
+
+def test_a_run_writes_a_latent_interpolation(tmp_path):
+    from scratchgen.train.run import train
+    train("dcgan", {"steps": 2, "feature_dim": 2, "latent_dim": 4, "batch_size": 4}, tmp_path / "run",
+          progress=False)
+    assert (tmp_path / "run" / "samples" / "interpolation.png").stat().st_size > 0

@@ -16,8 +16,9 @@ optimizer has its own file with its update formula in the docstring.
 from . import lr_scheduler
 from .adam import Adam
 from .adamw import AdamW
+from .ema import ExponentialMovingAverage
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "ExponentialMovingAverage", "lr_scheduler"]

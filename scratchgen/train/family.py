@@ -71,6 +71,18 @@ class ModelFamily:
         """Metrics on held-out data (prepared by ``prepare``); a dict of numbers."""
         return {}
 
+    def save_pictures(self, folder):
+        """At the end of a run, pictures beyond the sample grid (interpolations, ...) into
+        ``folder``; called with every module in eval mode and no graph."""
+
+    def save_pictures_in_eval_mode(self, folder):
+        self.train(False)
+        try:
+            with no_grad():
+                self.save_pictures(folder)
+        finally:
+            self.train(True)
+
     # -- shared -----------------------------------------------------------
     def state_dict(self):
         return {"modules": {k: m.state_dict() for k, m in self.modules.items()},

@@ -30,7 +30,8 @@ from .folder import RunFolder
 from .registry import family_class
 
 RUN_DEFAULTS = {"data": "mnist", "steps": 1000, "batch_size": 64, "seed": 0, "device": "cpu",
-                "log_every": 10, "sample_every": 500, "checkpoint_every": 500, "data_dir": None}
+                "log_every": 10, "sample_every": 500, "checkpoint_every": 500, "data_dir": None,
+                "channels": None}  # channels: taken from the data; a value given must match it
 # keys that may change when a run is resumed; any other difference is refused
 RESUMABLE = {"steps", "device", "log_every", "sample_every", "checkpoint_every", "data_dir"}
 
@@ -115,6 +116,7 @@ class TrainingRun:
     def finish(self):
         self.save_checkpoint()
         self.save_samples("final")
+        self.family.save_pictures_in_eval_mode(self.folder.samples)
         records = self.folder.read_log()
         if records:
             viz.plot_losses(records, self.folder.loss_plot)
@@ -145,8 +147,19 @@ class _StopRequest:
 
 
 def _prepare_data(family_type, config, split):
-    data, _ = load_dataset(config["data"], split, data_dir=config["data_dir"])
+    # emoji come at 32 or 64 pixels, so load them at the model's size; MNIST-like sets are
+    # 28 x 28 and the family pads them
+    native_size = config.get("image_size") if canonical_name(config["data"]) == "emoji" else None
+    data, _ = load_dataset(config["data"], split, data_dir=config["data_dir"], size=native_size)
     return family_type.prepare(data, config)
+
+
+def _data_channels(train_data, config):
+    channels = int(train_data.shape[1]) if train_data.ndim == 4 else 0
+    if config.get("channels") not in (None, channels):
+        raise ValueError(f"{config['data']} has {channels} channel(s), but channels={config['channels']} "
+                         f"was asked for")
+    return channels
 
 
 def build_run(model, overrides, out, resume=False, force=False):
@@ -173,7 +186,7 @@ def build_run(model, overrides, out, resume=False, force=False):
     autograd.manual_seed(config["seed"])
     device = resolve_device(config["device"])
     train_data = _prepare_data(family_type, config, "train")
-    config["channels"] = int(train_data.shape[1]) if train_data.ndim == 4 else 0
+    config["channels"] = _data_channels(train_data, config)
     family = family_type(config, device)
     loader = DataLoader(train_data, config["batch_size"], shuffle=True, drop_last=True,
                         seed=config["seed"], device=device)

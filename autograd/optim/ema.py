@@ -1,0 +1,72 @@
+"""An exponential moving average of a model's weights, for evaluation and sampling.
+
+The weights a generative model ends training with are one noisy point of a
+trajectory; their running average is usually a better model (Polyak averaging;
+DDPM and GANs sample from it: Ho et al. 2020, Yazici et al. 2019)::
+
+    average <- decay * average + (1 - decay) * weights      after every update
+
+``decay`` near 1 averages over about 1 / (1 - decay) steps.  Early in training
+that would drag in the random initialisation, so by default the decay starts
+small and grows, min(decay, (1 + n) / (10 + n)) after n updates.
+
+Buffers (BatchNorm's running statistics) are copied, not averaged: they are
+already running averages.
+
+    ema = ExponentialMovingAverage(model, decay=0.999)
+    ...  optimizer.step(); ema.update(model)
+    samples = ema.module(z)
+"""
+import copy
+
+from ..creation import tensor
+from ..grad_mode import no_grad
+from ..nn.module import Module
+
+
+class ExponentialMovingAverage(Module):
+    """A module holding ``module``, a frozen copy of the model whose parameters are the
+    average, and the count of updates; calling it calls the averaged copy.  Being a
+    Module, it is saved and restored with everything else in a checkpoint."""
+
+    def __init__(self, model, decay=0.999, warmup=True):
+        super().__init__()
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"ExponentialMovingAverage: decay must be in [0, 1), got {decay}")
+        self.decay, self.warmup = decay, warmup
+        self.module = copy.deepcopy(model)
+        self.module.requires_grad_(False)
+        self.register_buffer("num_updates", tensor(0, dtype="int64", device=_device_of(model)))
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+    def current_decay(self):
+        if not self.warmup:
+            return self.decay
+        n = int(self.num_updates.item())
+        return min(self.decay, (1 + n) / (10 + n))
+
+    def update(self, model):
+        """Move the average one step towards ``model``'s current weights."""
+        decay = self.current_decay()
+        averages, weights = dict(self.module.named_parameters()), dict(model.named_parameters())
+        if averages.keys() != weights.keys():
+            raise ValueError("ExponentialMovingAverage.update: the model's parameters are not "
+                             "those the average was made from")
+        with no_grad():
+            for name, average in averages.items():
+                average.data *= decay
+                average.data += (1 - decay) * weights[name].data
+            for average, buffer in zip(self.module.buffers(), model.buffers()):
+                average.data[...] = buffer.data
+            self.num_updates.data += 1
+
+    def extra_repr(self):
+        return f"decay={self.decay}, warmup={self.warmup}"
+
+
+def _device_of(model):
+    for param in model.parameters():
+        return param.device
+    return "cpu"
