@@ -35,8 +35,7 @@ SHARE_RANGE = (0.03, 0.20)
 MAX_FRECHET_RATIO = 10.0
 
 
-def mnist_in_unit_range(split):
-    images, _ = load_mnist(split)
+def in_unit_range(images):
     return images.reshape(-1, 1, 28, 28).astype(numpy.float64) / 255.0
 
 
@@ -64,10 +63,10 @@ def generated(family, num_samples, seed):
 
 def check_runs(paths, num_samples=1000, seed=0):
     """The reports of the real and untrained baselines and of each run, with verdicts."""
-    test_images = mnist_in_unit_range("test")
-    train_images = mnist_in_unit_range("train")
+    test_images = in_unit_range(load_mnist("test")[0])
+    train_images = load_mnist("train")[0]
     pick = numpy.random.default_rng(seed).choice(len(train_images), num_samples, replace=False)
-    real = quality(train_images[pick], test_images)
+    real = quality(in_unit_range(train_images[pick]), test_images)
     results = {"num_samples": num_samples, "real": real, "runs": {}}
     for path in paths:
         family, config, step = load_run(path)
