@@ -74,7 +74,7 @@ class DCGAN(ModelFamily):
     def train_step(self, real, step):
         n = real.shape[0]
         ones, zeros = torch.ones(n, device=self.device), torch.zeros(n, device=self.device)
-        # D first: real images towards 1, detached fakes towards 0
+        # D first: real images towards 1, fakes towards 0; detached, so this step changes D only
         fake = self.G(self.noise(n))
         loss_d = (self.criterion(self.D(real), ones) + self.criterion(self.D(fake.detach()), zeros)) / 2
         self.optimizers["discriminator"].zero_grad()
@@ -82,8 +82,9 @@ class DCGAN(ModelFamily):
         self.optimizers["discriminator"].step()
         losses = {"loss_d": loss_d.item()}
         if step % self.config["n_critic"] == 0:
-            # then G: make D say 1 on fresh fakes
-            loss_g = self.criterion(self.D(self.G(self.noise(n))), ones)
+            # then G: make the updated D say 1 on the same fakes (G's graph is still there,
+            # so G runs once per step, not twice)
+            loss_g = self.criterion(self.D(fake), ones)
             self.optimizers["generator"].zero_grad()
             loss_g.backward()
             self.optimizers["generator"].step()
