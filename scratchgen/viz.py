@@ -355,3 +355,35 @@ def scatter_2d(path, **point_sets):
         _scatter_panel(ax, points, name, x_limits, y_limits)
     fig.tight_layout()
     return _save_and_close(fig, path)
+
+
+def scatter_by_label(path, points, labels, title=None):
+    """One scatter of (M, 2) points, each coloured by its integer label, with a legend.
+
+    For a 2-D latent space: the codes of test images, coloured by their digit.
+    """
+    fn = "scatter_by_label"
+    points = _as_points(points, fn, "points")
+    labels = _to_numpy(labels, fn, "labels")
+    if labels.shape != (len(points),) or labels.dtype.kind not in "iu":
+        raise ValueError(f"{fn}: expected integer labels of shape ({len(points)},), "
+                         f"got {labels.dtype} {labels.shape}")
+    path = _png_path(path, fn)
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=DPI)
+    colours = plt.get_cmap("tab10")
+    for index, label in enumerate(numpy.unique(labels)):
+        chosen = points[labels == label]
+        ax.scatter(chosen[:, 0], chosen[:, 1], s=3, alpha=0.6, linewidths=0,
+                   color=colours(index % 10), label=str(label))
+    ax.legend(markerscale=4, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return _save_and_close(fig, path)
+
+
+def save_image_rows(rows, path, title=None):
+    """Save (R, K, C, H, W) or (R, K, H, W) images as R rows of K columns, e.g. R chains of a
+    process shown at K moments (a diffusion's noising or denoising, left to right)."""
+    return save_interpolation(rows, path, title)
