@@ -105,3 +105,8 @@ def test_a_run_writes_a_latent_interpolation(tmp_path):
     train("dcgan", {"steps": 2, "feature_dim": 2, "latent_dim": 4, "batch_size": 4}, tmp_path / "run",
           progress=False)
     assert (tmp_path / "run" / "samples" / "interpolation.png").stat().st_size > 0
+
+
+def test_image_metrics_are_refused_for_data_the_classifier_does_not_know():
+    config = {**DCGAN.defaults, "channels": 3, "feature_dim": 2, "latent_dim": 4, "data": "emoji"}
+    assert "only knows MNIST" in DCGAN(config, "cpu").evaluate(None)["image_metrics"]

@@ -24,6 +24,7 @@ import autograd as torch
 from autograd import backend, nn
 
 from .. import viz
+from ..data import canonical_name
 from ..models.gan import Discriminator, Generator, gradient_penalty
 from .family import ModelFamily, image_quality
 
@@ -118,6 +119,8 @@ class DCGAN(ModelFamily):
         """Frechet distance in the MNIST classifier's features, confidence and class coverage
         of 10,000 samples against the test set (only meaningful for MNIST-like data); 10,000
         as in the floor that ``python -m scratchgen.metrics --floor`` prints."""
+        if canonical_name(self.config["data"]) != "mnist":
+            return {"image_metrics": "none: the shipped classifier only knows MNIST digits"}
         samples = self.sample_in_eval_mode(10_000)
         return image_quality(samples, (test_images + 1) / 2)
 
