@@ -39,10 +39,12 @@ class LeakyReLU(Function):
 
 class Sigmoid(Function):
     def forward(self, x):
-        # 1 / (1 + e^-x) written with e = exp(-|x|) <= 1, so nothing overflows
+        # 1 / (1 + e^-x) written with e = exp(-|x|) <= 1, so nothing overflows:
+        # 1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0.  The numerator, 1 or e, is
+        # max(x >= 0, e), exact either way and much faster in NumPy than xp.where.
         xp = backend.get_array_module(x)
         e = xp.exp(-xp.abs(x))
-        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
+        return (xp.maximum(x >= 0, e) / (1 + e)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         y = self.saved_output()
