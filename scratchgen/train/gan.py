@@ -87,13 +87,16 @@ class DCGAN(ModelFamily):
         if step % self.config["n_critic"] == 0:
             # then G: make the updated D say 1 on the same fakes (G's graph is still there,
             # so G runs once per step, not twice)
-            loss_g = self.criterion(self.D(fake), ones)
-            self.optimizers["generator"].zero_grad()
-            loss_g.backward()
-            self.optimizers["generator"].step()
-            self.update_generator_average()
-            losses["loss_g"] = loss_g.item()
+            losses["loss_g"] = self.update_generator(self.criterion(self.D(fake), ones))
         return losses
+
+    def update_generator(self, loss_g):
+        """One optimiser step of G on ``loss_g``, then the average follows; returns the loss."""
+        self.optimizers["generator"].zero_grad()
+        loss_g.backward()
+        self.optimizers["generator"].step()
+        self.update_generator_average()
+        return loss_g.item()
 
     def generator(self):
         """The generator that samples: the weight average where the run keeps one."""
@@ -166,12 +169,7 @@ class WGAN(DCGAN):
         self.after_critic_step()
         losses = {"loss_critic": loss_c.item()}
         if step % self.config["n_critic"] == 0:
-            loss_g = -self.D(self.G(self.noise(real.shape[0]))).mean()
-            self.optimizers["generator"].zero_grad()
-            loss_g.backward()
-            self.optimizers["generator"].step()
-            self.update_generator_average()
-            losses["loss_g"] = loss_g.item()
+            losses["loss_g"] = self.update_generator(-self.D(self.G(self.noise(real.shape[0]))).mean())
         return losses
 
 
