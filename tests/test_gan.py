@@ -110,3 +110,10 @@ def test_a_run_writes_a_latent_interpolation(tmp_path):
 def test_image_metrics_are_refused_for_data_the_classifier_does_not_know():
     config = {**DCGAN.defaults, "channels": 3, "feature_dim": 2, "latent_dim": 4, "data": "emoji"}
     assert "only knows MNIST" in DCGAN(config, "cpu").evaluate(None)["image_metrics"]
+
+
+@pytest.mark.parametrize("size, lr, expected", [(32, None, 5e-4), (64, None, 2e-4), (64, 1e-4, 1e-4)])
+def test_dcgan_learning_rate_default_depends_on_the_image_size(size, lr, expected):
+    config = {**DCGAN.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "image_size": size, "lr": lr}
+    family = DCGAN(config, "cpu")
+    assert [o.param_groups[0]["lr"] for o in family.optimizers.values()] == [expected, expected]
