@@ -118,8 +118,13 @@ has_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="ne
 def test_memory_measurement_in_process(library, method):
     result = memory.measure_in_process(library, dcgan.TINY_CONFIG, "cpu", method, warmup=1)
     assert result["config"] == "tiny" and result["library"] == library
-    # in this long-lived process the step may fit in memory freed earlier: RSS can grow by 0
-    assert result["peak_bytes"] > 0 if method == "tracemalloc" else result["peak_bytes"] >= 0
+    if method == "tracemalloc":
+        assert result["peak_bytes"] > 0
+    else:
+        # in this long-lived process the step may fit in memory freed since the baseline was
+        # read, so the difference can be 0 or even negative; the benchmark itself measures in
+        # a fresh process per library, where it is the step's growth
+        assert result["baseline_bytes"] > 0 and isinstance(result["peak_bytes"], int)
 
 
 def test_matmul_rate_is_positive():
