@@ -24,7 +24,6 @@ import sys
 import numpy
 
 import autograd
-from scratchgen import metrics
 from scratchgen.data import load_mnist
 from scratchgen.train.family import image_quality
 from scratchgen.train.registry import family_class
@@ -39,20 +38,12 @@ def in_unit_range(images):
     return images.reshape(-1, 1, 28, 28).astype(numpy.float64) / 255.0
 
 
-def quality(images, test_images):
-    """Frechet distance, confidence and class shares of images in [0, 1]."""
-    report = image_quality(images, test_images)
-    cropped = images[..., 2:30, 2:30] if images.shape[-1] == 32 else images
-    report["class_shares"] = metrics.classifier_report(numpy.clip(cropped, 0, 1))["class_shares"].tolist()
-    return report
-
-
 def judge(report, real_frechet):
-    shares = report["class_shares"]
     ratio = report["frechet_distance"] / real_frechet
     return {"frechet_ratio": ratio,
             "confidence_ok": bool(report["confidence"] >= MIN_CONFIDENCE),
-            "coverage_ok": bool(SHARE_RANGE[0] <= min(shares) and max(shares) <= SHARE_RANGE[1]),
+            "coverage_ok": bool(SHARE_RANGE[0] <= report["min_class_share"]
+                                and report["max_class_share"] <= SHARE_RANGE[1]),
             "frechet_ok": bool(ratio <= MAX_FRECHET_RATIO)}
 
 
@@ -66,15 +57,15 @@ def check_runs(paths, num_samples=1000, seed=0):
     test_images = in_unit_range(load_mnist("test")[0])
     train_images = load_mnist("train")[0]
     pick = numpy.random.default_rng(seed).choice(len(train_images), num_samples, replace=False)
-    real = quality(in_unit_range(train_images[pick]), test_images)
+    real = image_quality(in_unit_range(train_images[pick]), test_images)
     results = {"num_samples": num_samples, "real": real, "runs": {}}
     for path in paths:
         family, config, step = load_run(path)
         autograd.manual_seed(seed)
         untrained = family_class(config["model"])(config, family.device)
         runs = {"step": step,
-                "trained": quality(generated(family, num_samples, seed), test_images),
-                "untrained": quality(generated(untrained, num_samples, seed), test_images)}
+                "trained": image_quality(generated(family, num_samples, seed), test_images),
+                "untrained": image_quality(generated(untrained, num_samples, seed), test_images)}
         for key in ("trained", "untrained"):
             runs[key].update(judge(runs[key], real["frechet_distance"]))
         runs["passed"] = all(runs["trained"][k] for k in ("confidence_ok", "coverage_ok", "frechet_ok"))
@@ -87,7 +78,7 @@ def print_report(results):
     print(f"{results['num_samples']:,} samples each; Frechet distance against the 10,000 test images")
     print(f"{'':34s} {'Frechet':>9s} {'x real':>7s} {'confidence':>10s} {'digit shares':>16s}  verdict")
     print(f"{'real training images':34s} {real['frechet_distance']:9.2f} {1:7.2f} {real['confidence']:10.3f} "
-          f"{min(real['class_shares']):7.1%} - {max(real['class_shares']):5.1%}")
+          f"{real['min_class_share']:7.1%} - {real['max_class_share']:5.1%}")
     for path, run in results["runs"].items():
         for key in ("untrained", "trained"):
             r = run[key]
@@ -95,7 +86,7 @@ def print_report(results):
                                for name in ("confidence", "coverage", "frechet"))
             label = f"{path} ({'untrained' if key == 'untrained' else 'step ' + str(run['step'])})"
             print(f"{label[-34:]:34s} {r['frechet_distance']:9.2f} {r['frechet_ratio']:7.2f} "
-                  f"{r['confidence']:10.3f} {min(r['class_shares']):7.1%} - {max(r['class_shares']):5.1%}  {verdict}")
+                  f"{r['confidence']:10.3f} {r['min_class_share']:7.1%} - {r['max_class_share']:5.1%}  {verdict}")
         print(f"  -> {path}: {'PASS' if run['passed'] else 'FAIL'}")
 
 

@@ -31,6 +31,8 @@ def image_quality(samples, reference):
             "confidence": report["confidence"],
             "classes_covered": report["classes_covered"],
             "class_entropy": report["class_entropy"],
+            "min_class_share": float(report["class_shares"].min()),
+            "max_class_share": float(report["class_shares"].max()),
             "num_samples": int(len(samples))}
 
 
