@@ -23,3 +23,12 @@ def test_gan_demo_writes_its_pictures(tmp_path, capsys):
 def test_two_layer_net_demo_learns_the_moons():
     loss, accuracy = load_demo("two_layer_net").main(["--steps", "300"])
     assert loss < 0.3 and accuracy > 0.9
+
+
+def test_ddpm_demo_writes_its_pictures(tmp_path, capsys):
+    loss = load_demo("ddpm").main(["--steps", "3", "--batch-size", "4", "--base-channels", "8",
+                                   "--ddim-steps", "2", "--out", str(tmp_path)])
+    for name in ("forward_noising.png", "samples.png", "loss.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert 0 < loss < 10
+    assert f"pictures in {tmp_path}" in capsys.readouterr().out

@@ -34,7 +34,7 @@ from ..metrics import bits_per_dim, bits_per_dim_8bit, iwae_bound
 from ..models.ae import ConvAutoencoder, MLPAutoencoder
 from ..models.pca import PCA
 from ..models.vae import ConvVAE, MLPVAE
-from .family import ModelFamily
+from .family import ModelFamily, decayed_learning_rate, set_learning_rate
 
 EVAL_BATCH = 100          # test images per pass in ``evaluate``
 FIGURE_IMAGES = 10        # test images in the reconstruction and interpolation figures
@@ -197,18 +197,9 @@ class VAE(_Autoencoding):
             return (u < intensities).to(dtype=intensities.dtype)
         return (intensities * 255 + u) / 256
 
-    def learning_rate(self, step):
-        """lr until the last ``decay_fraction`` of the steps, then linearly down to lr * lr_final.
-        The schedule follows ``steps``: resuming a run with a larger --steps puts the rate
-        back up to lr, to decay again before the new end."""
-        c = self.config
-        remaining = (c["steps"] - step) / (c["decay_fraction"] * c["steps"])
-        return c["lr"] * max(c["lr_final"], min(1.0, remaining))
-
     def train_step(self, batch, step):
         optimizer = self.optimizers["vae"]
-        for group in optimizer.param_groups:
-            group["lr"] = self.learning_rate(step)
+        set_learning_rate(optimizer, decayed_learning_rate(self.config, step))
         reconstruction, kl = self.model.elbo_terms(self.observe(batch))
         loss = (reconstruction + self.model.beta * kl).mean()
         optimizer.zero_grad()

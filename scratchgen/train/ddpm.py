@@ -33,7 +33,7 @@ from autograd import backend, nn
 from .. import viz
 from ..models.ddpm import DDPM, NoiseSchedule
 from ..models.unet import UNet
-from .family import ModelFamily, image_quality
+from .family import ModelFamily, decayed_learning_rate, image_quality, set_learning_rate
 
 FORWARD_STRIP_TIMES = 11     # columns of the forward-noising strip: t = 0, T/10, ..., T
 REVERSE_STRIP_TIMES = 11     # columns of the reverse-denoising strip
@@ -45,7 +45,7 @@ class DDPMFamily(ModelFamily):
     description = "denoising diffusion (Ho et al. 2020): U-Net, EMA, ancestral and DDIM sampling"
     defaults = {
         "steps": 2000, "sample_every": 500, "checkpoint_every": 500,
-        "lr": 1e-3, "grad_clip": 1.0, "ema_decay": 0.995,
+        "lr": 1e-3, "lr_final": 1.0, "decay_fraction": 0.3, "grad_clip": 1.0, "ema_decay": 0.995,
         "image_size": 28, "timesteps": 1000, "schedule": "linear", "reverse_variance": "beta",
         "base_channels": 16, "channel_mults": [1, 2, 2], "blocks_per_level": 1, "attention": True,
         "ddim_steps": 50, "ddim_eta": 0.0, "clip_denoised": True, "ancestral_samples": 64,
@@ -86,6 +86,7 @@ class DDPMFamily(ModelFamily):
         return x
 
     def train_step(self, batch, step):
+        set_learning_rate(self.optimizers["unet"], decayed_learning_rate(self.config, step))
         loss = self.diffusion.loss(batch)
         self.optimizers["unet"].zero_grad()
         loss.backward()

@@ -36,6 +36,19 @@ def image_quality(samples, reference):
             "num_samples": int(len(samples))}
 
 
+def decayed_learning_rate(config, step):
+    """config["lr"] until the last ``decay_fraction`` of the steps, then linearly down to
+    lr * lr_final at the last step.  The schedule follows ``steps``: resuming a run with a
+    larger --steps puts the rate back up to lr, to decay again before the new end."""
+    remaining = (config["steps"] - step) / (config["decay_fraction"] * config["steps"])
+    return config["lr"] * max(config["lr_final"], min(1.0, remaining))
+
+
+def set_learning_rate(optimizer, lr):
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
 class ModelFamily:
     """Subclass this; set ``name``, ``description`` and ``defaults``, and write the
     methods marked as required."""
