@@ -77,6 +77,7 @@ class GradcheckResult:
     mismatches: list = dataclasses.field(repr=False)  # worst first
     checked: int = 0          # number of Jacobian entries compared
     note: str = ""            # how inputs are numbered (for gradgradcheck)
+    figure: str = ""          # where plot= saved the Jacobian heatmaps
 
     def __bool__(self):
         return self.passed
@@ -102,6 +103,8 @@ class GradcheckResult:
                          f"{m.difference:>11.3g}{flag}")
         if len(self.mismatches) > rows:
             lines.append(f"... and {len(self.mismatches) - rows} more")
+        if self.figure:
+            lines.append(f"Analytic and numeric Jacobians drawn in {self.figure}")
         if any(m.near_kink for m in self.mismatches):
             lines.append("Entries near a kink have no single right gradient: move the test "
                          "inputs away from it (e.g. keep |x| > 1e-3 for abs or relu).")
@@ -204,28 +207,35 @@ def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rt
     return GradcheckResult(not mismatches, order, eps, atol, rtol, pairs, mismatches, checked, note)
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, order=1, note=""):
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, order=1, note="",
+              plot=None):
     """Compare fn's analytic gradients with central differences.
 
     ``inputs`` is a Tensor or a tuple of arguments; the float64 Tensors among
     them with ``requires_grad=True`` are checked.  Returns a ``GradcheckResult``
     (true when every entry agrees); on disagreement raises ``GradcheckError``
-    with the report, unless ``raise_exception=False``.
+    with the report, unless ``raise_exception=False``.  ``plot="file.png"``
+    saves the analytic and numeric Jacobians and their difference as heatmaps
+    (autograd/viz/jacobians.py), passed or not.
     """
     inputs = _as_tuple(inputs)
     positions = _differentiable_inputs(inputs, "gradcheck" if order == 1 else "gradgradcheck")
     outputs, analytic = _analytic_jacobians(fn, inputs, positions)
     numeric, kinks = _numeric_jacobians(fn, inputs, positions, eps)
     result = _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rtol, order, note)
+    if plot:
+        from .viz.jacobians import plot_jacobians  # matplotlib is imported only here
+        result.figure = str(plot_jacobians(result, plot))
     if not result.passed and raise_exception:
         raise GradcheckError(result)
     return result
 
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, seed=0):
+                  raise_exception=True, seed=0, plot=None):
     """Check second derivatives: gradcheck of (x, v) -> d<fn(x), v>/dx built with
-    ``create_graph=True``.  ``grad_outputs`` (v) default to seeded N(0, 1) draws."""
+    ``create_graph=True``.  ``grad_outputs`` (v) default to seeded N(0, 1) draws.
+    ``plot`` as in gradcheck."""
     inputs = _as_tuple(inputs)
     positions = _differentiable_inputs(inputs, "gradgradcheck")
     outputs = [y for y in _float_outputs(fn, inputs) if y.requires_grad]
@@ -247,4 +257,4 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     note = (f"inputs 0..{n - 1} are fn's arguments; inputs {n}.. are the grad_outputs; "
             f"output k is the gradient with respect to differentiable input {positions}[k]")
     return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps, atol, rtol,
-                     raise_exception, order=2, note=note)
+                     raise_exception, order=2, note=note, plot=plot)

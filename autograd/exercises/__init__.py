@@ -1,0 +1,45 @@
+"""Gradient exercises: write a backward pass, and be told precisely where it is wrong.
+
+    python -m autograd.exercises list
+    python -m autograd.exercises start softmax --dir my_exercises
+    python -m autograd.exercises check softmax --dir my_exercises
+
+``start`` copies ``skeletons/NAME.py`` to the student's folder: a Function whose
+forward is given and whose backward raises NotImplementedError, with the math
+and a hint in its docstring.  ``check`` imports the student's file, runs
+``autograd.gradcheck`` (and ``gradgradcheck`` where the exercise says so) on
+configurations drawn by hypothesis, and prints PASS, or FAIL with the worst
+Jacobian entries, a targeted hint and a figure of the two Jacobians.
+
+Where things are: exercise.py (what an exercise is), catalog.py (the list),
+checker.py (the grading), im2col.py (helpers for the convolution exercises),
+skeletons/ (the starting files), solutions/ (reference backward passes).
+"""
+import importlib
+import pathlib
+
+from .exercise import LEVELS, Exercise  # noqa: F401
+
+SKELETONS = pathlib.Path(__file__).with_name("skeletons")
+
+
+def exercises():
+    """All exercises in the order to do them (imports hypothesis, a test dependency)."""
+    from .catalog import EXERCISES
+    return EXERCISES
+
+
+def get(name):
+    from .catalog import BY_NAME
+    if name not in BY_NAME:
+        raise KeyError(f"no exercise named {name!r}; the exercises are: {', '.join(BY_NAME)}")
+    return BY_NAME[name]
+
+
+def skeleton_path(name):
+    return SKELETONS / f"{get(name).name}.py"
+
+
+def solution(name):
+    """The reference solution's module (its classes pass the check)."""
+    return importlib.import_module(f"{__name__}.solutions.{get(name).name}")

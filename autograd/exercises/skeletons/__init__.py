@@ -1,0 +1,1 @@
+"""The files ``python -m autograd.exercises start NAME`` copies to the student."""

@@ -1,0 +1,47 @@
+"""Exercise conv2d: convolution through im2col.
+
+Math.  x (N, C, H, W), weight w (O, C, k, k), stride s, padding p.  im2col
+cuts x into its windows, one column per output pixel:
+
+    cols = im2col(x)                 (N, C*k*k, L)      L = OH * OW
+    W    = w.reshape(O, C*k*k)       (O, C*k*k)
+    Y    = W @ cols                  (N, O, L)          (the product broadcasts over N)
+    y    = Y.reshape(N, O, OH, OW)
+
+So the backward is the matmul rule (exercise matmul) plus the adjoint of im2col:
+
+    gY    = gy.reshape(N, O, L)
+    gW    = sum over n of gY[n] @ cols[n]^T            (O, C*k*k), then reshape to w's shape
+    gcols = W^T @ gY                                    (N, C*k*k, L)
+    gx    = col2im(gcols)                               (N, C, H, W)
+
+Tensor ops you need: reshape, ``t.transpose(1, 2)`` (swap the last two dims of
+a 3-D tensor), ``t.T`` (transpose of a 2-D tensor), ``@``, ``t.sum(0)``.  The
+Functions ``Im2col`` and ``Col2im`` (autograd/exercises/im2col.py) are each
+other's backward, so your backward stays differentiable.
+
+Your task: write ``Conv2d.backward`` returning (gx, gw).
+
+Hint: W^T is a transpose, not a reshape: w.reshape(C*k*k, O) has the right
+shape and the wrong numbers.
+"""
+from autograd import Function
+from autograd.exercises.im2col import Col2im, Im2col, im2col, output_size  # noqa: F401
+
+
+class Conv2d(Function):
+    def __init__(self, stride=1, padding=0):
+        self.stride, self.padding = stride, padding
+
+    def forward(self, x, w):
+        n, _, h, width = x.shape
+        o, _, k, _ = w.shape
+        cols = im2col(x, k, self.stride, self.padding)           # (N, C*k*k, L)
+        y = w.reshape(o, -1) @ cols                               # (N, O, L)
+        oh = output_size(h, k, self.stride, self.padding)
+        ow = output_size(width, k, self.stride, self.padding)
+        return y.reshape(n, o, oh, ow)
+
+    def backward(self, gy):
+        x, w = self.inputs
+        raise NotImplementedError("write Conv2d.backward")

@@ -1,0 +1,36 @@
+"""Exercise logsumexp: log(sum(exp(x))) along one dim.
+
+Math.  y = log sum_j exp(x_j) along the dim (one y per row).
+
+    dy/dx_k = exp(x_k) / sum_j exp(x_j) = exp(x_k - y)      (the softmax of x)
+
+so gx_k = gy * exp(x_k - y).  Each row's gy and y are shared by every x_k of
+that row: put the reduced dim back as size 1 (reshape to ``kept_shape``) so
+they broadcast against x.  With keepdim=True they already have that shape.
+
+Your task: write ``LogSumExp.backward`` with Tensor ops: ``self.inputs[0]`` is
+x, ``self.saved_output()`` is y, ``t.exp()`` and ``t.reshape(shape)`` exist.
+
+Hint: exp(x - y) is safe where exp(x) / exp(y) would overflow.
+"""
+from autograd import Function, get_array_module
+
+
+def kept_shape(shape, dim):
+    """``shape`` with the reduced dim set to 1."""
+    return tuple(1 if i == dim else s for i, s in enumerate(shape))
+
+
+class LogSumExp(Function):
+    def __init__(self, dim, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        shift = x.max(axis=self.dim, keepdims=True)
+        y = xp.log(xp.exp(x - shift).sum(axis=self.dim, keepdims=True)) + shift
+        return y if self.keepdim else y.squeeze(self.dim)
+
+    def backward(self, gy):
+        x, y = self.inputs[0], self.saved_output()
+        raise NotImplementedError("write LogSumExp.backward")

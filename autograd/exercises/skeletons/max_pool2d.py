@@ -1,0 +1,52 @@
+"""Exercise max_pool2d: the largest element of each k x k window.
+
+Math.  y[n, c, p, q] = max over the window (rows p*s .. p*s+k-1, columns
+q*s .. q*s+k-1) of x[n, c].  Only the largest element m of a window changes
+its output (a small change of any other element leaves the max unchanged), so
+
+    dy[n, c, p, q] / dx[n, c, r, w] = 1 if (r, w) is that window's max, else 0.
+
+Each output's gradient goes to one input element.  When the stride is smaller
+than the kernel, windows overlap and one element can be the max of several
+windows: it receives the sum of their gradients.
+
+forward saves ``self.argmax``: for each output element, the position of its
+window's max in the flattened input (x.reshape(-1)), an integer array of y's
+shape.
+
+Your task: write ``MaxPool2d.backward``: a zero array of x's size, the
+gradients added at those positions, reshaped to x's shape, as a Tensor.
+``scatter_add(target, index, values)`` does target[index] += values and adds
+repeated indices once each (plain ``target[index] += values`` does not: try it
+on an index with repeats).  Only the first derivative is checked.
+
+Hint: gy.data is the incoming gradient as an array; ravel() flattens it.
+"""
+from autograd import Function, Tensor, get_array_module  # noqa: F401
+from autograd.backend import scatter_add  # noqa: F401  (you will need it)
+
+
+class MaxPool2d(Function):
+    def __init__(self, k, stride):
+        self.k, self.stride = k, stride
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        n, c, h, w = x.shape
+        k, s = self.k, self.stride
+        oh, ow = (h - k) // s + 1, (w - k) // s + 1
+        # flat index of every input element, cut into the same windows as x
+        position = xp.arange(x.size).reshape(x.shape)
+        windows, where = [], []
+        for i in range(k):
+            for j in range(k):
+                windows.append(x[:, :, i: i + s * oh: s, j: j + s * ow: s])
+                where.append(position[:, :, i: i + s * oh: s, j: j + s * ow: s])
+        windows, where = xp.stack(windows), xp.stack(where)     # (k*k, N, C, OH, OW)
+        best = windows.argmax(axis=0)[None]
+        self.argmax = xp.take_along_axis(where, best, axis=0)[0]
+        return xp.take_along_axis(windows, best, axis=0)[0]
+
+    def backward(self, gy):
+        x, = self.inputs
+        raise NotImplementedError("write MaxPool2d.backward")

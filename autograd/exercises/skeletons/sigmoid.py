@@ -1,0 +1,24 @@
+"""Exercise sigmoid: the logistic function, to second order.
+
+Math.
+    y = sigmoid(x) = 1 / (1 + exp(-x))
+    dy/dx = exp(-x) / (1 + exp(-x))^2 = y (1 - y)
+
+Your task: write ``Sigmoid.backward``, returning gx = gy * dy/dx.  This
+exercise also checks the second derivative (gradgradcheck), so the backward
+must be built from Tensor ops on Tensors: ``self.saved_output()`` (y, a Tensor
+connected to the graph) and gy.  Do not wrap a computed array in Tensor(...):
+the second backward pass would see it as a constant.
+
+Hint: y (1 - y) in Tensor ops is  y * (1 - y).
+"""
+from autograd import Function, get_array_module
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        xp = get_array_module(x)
+        return 1 / (1 + xp.exp(-x))
+
+    def backward(self, gy):
+        raise NotImplementedError("write Sigmoid.backward")

@@ -1,0 +1,12 @@
+from autograd import Tensor, get_array_module
+from autograd.backend import scatter_add
+
+from ..skeletons import max_pool2d as skeleton
+
+
+class MaxPool2d(skeleton.MaxPool2d):
+    def backward(self, gy):
+        x, = self.inputs
+        gx = get_array_module(gy.data).zeros(x.data.size, dtype=gy.dtype)
+        scatter_add(gx, self.argmax.ravel(), gy.data.ravel())
+        return Tensor(gx.reshape(x.shape))
