@@ -2,6 +2,8 @@
 import importlib.util
 import pathlib
 
+import numpy
+
 DEMOS = pathlib.Path(__file__).resolve().parents[1] / "demos"
 
 
@@ -31,4 +33,22 @@ def test_ddpm_demo_writes_its_pictures(tmp_path, capsys):
     for name in ("forward_noising.png", "samples.png", "loss.png"):
         assert (tmp_path / name).stat().st_size > 0
     assert 0 < loss < 10
+    assert f"pictures in {tmp_path}" in capsys.readouterr().out
+
+
+def test_wgan_gp_demo_writes_its_pictures(tmp_path, capsys):
+    gaps = load_demo("wgan_gp").main(["--steps", "4", "--n-critic", "2", "--feature-dim", "4",
+                                      "--latent-dim", "8", "--batch-size", "4", "--out", str(tmp_path)])
+    assert len(gaps) == 4 and all(numpy.isfinite(gaps))
+    for name in ("samples.png", "loss.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert f"pictures in {tmp_path}" in capsys.readouterr().out
+
+
+def test_ae_pca_demo_compares_the_autoencoder_with_pca(tmp_path, capsys):
+    pca_error, ae_error = load_demo("ae_pca").main(["--steps", "3", "--code-size", "4", "--batch-size", "16",
+                                                    "--train-images", "2000", "--out", str(tmp_path)])
+    assert 0 < pca_error < 0.1 and 0 < ae_error < 1
+    for name in ("reconstructions.png", "loss.png"):
+        assert (tmp_path / name).stat().st_size > 0
     assert f"pictures in {tmp_path}" in capsys.readouterr().out
