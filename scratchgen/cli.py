@@ -4,6 +4,7 @@
     python -m scratchgen train dcgan --steps 3000 --out runs/dcgan
     python -m scratchgen sample runs/dcgan --n 64 --out samples.png
     python -m scratchgen eval runs/dcgan --json
+    python -m scratchgen eval runs/ddpm --set ddim_eta=1      # another sampler setting than the run's
 """
 import argparse
 import json
@@ -85,11 +86,15 @@ def build_parser():
     sample.add_argument("--out", default="samples.png", help="FILE.png (a grid) or FILE.npz (array 'samples')")
     sample.add_argument("--seed", type=non_negative_int, default=0)
     sample.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
+    sample.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=setting,
+                        help="sample with this setting instead of the run's (e.g. ddim_steps=100); repeatable")
 
     evaluate = commands.add_parser("eval", help="print a trained run's metrics")
     evaluate.add_argument("run", help="a run folder")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
     evaluate.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
+    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=setting,
+                          help="evaluate with this setting instead of the run's (e.g. ddim_eta=1); repeatable")
     return parser
 
 
@@ -137,14 +142,14 @@ def command_train(args):
 
 def command_sample(args):
     from .train.run import sample_run
-    samples = sample_run(args.run, args.n, args.out, args.device, args.seed)
+    samples = sample_run(args.run, args.n, args.out, args.device, args.seed, dict(args.set))
     print(f"wrote {len(samples)} samples to {args.out}")
     return 0
 
 
 def command_eval(args):
     from .train.run import evaluate_run
-    metrics = evaluate_run(args.run, args.device)
+    metrics = evaluate_run(args.run, args.device, dict(args.set))
     if args.json:
         print(json.dumps(metrics))
     else:

@@ -63,6 +63,19 @@ def test_eval_prints_one_json_object(capsys, tiny_run):
     assert metrics["frechet_distance"] > 0 and metrics["num_samples"] == 10_000
 
 
+def test_sample_and_eval_take_other_settings_than_the_run_and_refuse_unknown_ones(tmp_path, tiny_run, capsys):
+    averaged, raw = tmp_path / "averaged.npz", tmp_path / "raw.npz"
+    assert main(["sample", str(tiny_run), "--n", "4", "--out", str(averaged)]) == 0
+    # ema_decay=0: sample from G's own weights instead of their moving average
+    assert main(["sample", str(tiny_run), "--n", "4", "--out", str(raw), "--set", "ema_decay=0"]) == 0
+    samples = [numpy.load(path, allow_pickle=False)["samples"] for path in (averaged, raw)]
+    assert samples[0].shape == samples[1].shape and not numpy.allclose(samples[0], samples[1])
+    capsys.readouterr()
+    assert main(["eval", str(tiny_run), "--set", "no_such_setting=1"]) == 2
+    error = capsys.readouterr().err
+    assert "no_such_setting" in error and "latent_dim" in error
+
+
 def test_unknown_model_and_data_list_the_valid_ones(tmp_path, capsys):
     assert main(["train", "gpt", "--out", str(tmp_path / "x")]) == 2
     message = capsys.readouterr().err

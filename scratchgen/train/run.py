@@ -206,26 +206,34 @@ def train(model, overrides, out, resume=False, force=False, progress=True):
     return run
 
 
-def load_run(path, device="cpu"):
-    """The family of a finished (or checkpointed) run, with its latest weights."""
+def load_run(path, device="cpu", overrides=None):
+    """The family of a finished (or checkpointed) run, with its latest weights.
+
+    overrides: settings to use instead of the run's own, for evaluating or sampling it
+    another way (``{"ddim_eta": 1.0}``); a key the run does not have is refused."""
     folder = RunFolder(path)
     config = folder.read_config()
+    unknown = sorted(set(overrides or {}) - set(config))
+    if unknown:
+        raise ValueError(f"{path}: the run has no setting(s) {', '.join(unknown)}; "
+                         f"it has: {', '.join(sorted(config))}")
+    config = {**config, **(overrides or {})}
     state = autograd.load(folder.latest_checkpoint())
     family = family_class(config["model"])(config, resolve_device(device))
     family.load_state_dict(state["family"])
     return family, config, state["step"]
 
 
-def evaluate_run(path, device="cpu"):
-    family, config, step = load_run(path, device)
+def evaluate_run(path, device="cpu", overrides=None):
+    family, config, step = load_run(path, device, overrides)
     autograd.manual_seed(config["seed"] + 1)
     test_data = _prepare_data(type(family), config, "test")
     metrics = family.evaluate(test_data)
-    return {"run": str(path), "model": config["model"], "step": step, **metrics}
+    return {"run": str(path), "model": config["model"], "step": step, **(overrides or {}), **metrics}
 
 
-def sample_run(path, n, out_path, device="cpu", seed=0):
-    family, config, _ = load_run(path, device)
+def sample_run(path, n, out_path, device="cpu", seed=0, overrides=None):
+    family, config, _ = load_run(path, device, overrides)
     autograd.manual_seed(seed)
     samples = family.sample_in_eval_mode(n)
     out_path = str(out_path)
