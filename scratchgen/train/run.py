@@ -126,6 +126,12 @@ def dataset_kind(name):
     return DATASETS[canonical_name(name)].kind
 
 
+def _accepted_kinds(family_type):
+    """A family's ``data_kind``, "image" or "toy", or a tuple of both (a flow models either)."""
+    kind = family_type.data_kind
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
 class _StopRequest:
     """Turns Ctrl-C (SIGINT) into a request that the loop honours between steps, so that
     the checkpoint it writes is the state after a whole step and resuming stays exact."""
@@ -180,8 +186,9 @@ def build_run(model, overrides, out, resume=False, force=False):
         config, state = requested, None
 
     family_type = family_class(config["model"])
-    if dataset_kind(config["data"]) != family_type.data_kind:
-        raise ValueError(f"{config['model']} trains on {family_type.data_kind} data, but "
+    kinds = _accepted_kinds(family_type)
+    if dataset_kind(config["data"]) not in kinds:
+        raise ValueError(f"{config['model']} trains on {' or '.join(kinds)} data, but "
                          f"{config['data']!r} is {dataset_kind(config['data'])} data")
     autograd.manual_seed(config["seed"])
     device = resolve_device(config["device"])
