@@ -6,6 +6,8 @@ import numpy
 import pytest
 
 from scratchgen.cli import main
+from scratchgen.data import DATASETS
+from scratchgen.train import registry
 from scratchgen.train.folder import RunFolder
 
 TINY = ["--steps", "6", "--batch-size", "8", "--log-every", "1", "--sample-every", "3",
@@ -30,7 +32,8 @@ def tiny_run(tmp_path_factory):
 def test_list_shows_models_and_data_sets(capsys):
     assert main(["list"]) == 0
     text = capsys.readouterr().out
-    assert "dcgan" in text and "mnist" in text and "not built yet" in text
+    assert all(name in text for name in [*registry.FAMILIES, *registry.PLANNED, *DATASETS])
+    assert ("not built yet" in text) == bool(registry.PLANNED)
 
 
 def test_train_writes_a_complete_run_folder(tiny_run):
