@@ -54,6 +54,15 @@ def test_ae_pca_demo_compares_the_autoencoder_with_pca(tmp_path, capsys):
     assert f"pictures in {tmp_path}" in capsys.readouterr().out
 
 
+def test_pixelcnn_demo_writes_its_pictures(tmp_path, capsys):
+    nll = load_demo("pixelcnn").main(["--steps", "3", "--batch-size", "4", "--hidden", "4", "--blocks", "1",
+                                      "--eval-images", "20", "--out", str(tmp_path)])
+    for name in ("samples.png", "completions.png", "loss.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert 0 < nll < 2 * 784 * 0.6932          # within twice the NLL of fair coin flips after 3 steps
+    assert f"pictures in {tmp_path}" in capsys.readouterr().out
+
+
 def test_flow_demo_writes_its_pictures(tmp_path, capsys):
     test_nll = load_demo("flow").main(["--steps", "30", "--hidden", "8", "--couplings", "2",
                                        "--out", str(tmp_path)])
