@@ -39,7 +39,7 @@ class RealNVPFamily(ModelFamily):
                 "grad_clip": 100.0, "coupling": "affine",
                 # images
                 "levels": 1, "couplings": 3, "final_couplings": 4, "hidden": 32, "initial_squeeze": True,
-                "norm": True, "alpha": 0.05, "image_size": 28, "eval_seed": 0, "eval_images": 10000,
+                "norm": True, "alpha": 0.05, "image_size": 28, "eval_seed": 0, "eval_images": None,
                 # 2-D toys
                 "toy_couplings": 8, "toy_hidden": 64, "mmd_points": 2000,
                 "temperatures": [1.0, 0.7]}
@@ -87,9 +87,9 @@ class RealNVPFamily(ModelFamily):
             self.train(True)
 
     def evaluate_images(self, test_pixels):
-        """Bits/dim of the first ``eval_images`` test images (default: all), dequantised once with
-        the generator seeded ``eval_seed``."""
-        test_pixels = test_pixels[:self.config["eval_images"]]
+        """Bits/dim of the first ``eval_images`` test images (None: all of them), dequantised once
+        with the generator seeded ``eval_seed``."""
+        test_pixels = test_pixels[:self.config.get("eval_images")]
         rng = numpy.random.default_rng(self.config["eval_seed"])
         x = (test_pixels + rng.random(test_pixels.shape, dtype=numpy.float32)) / 256
         bits = self._per_example(self.model.bits_per_dim, x)
