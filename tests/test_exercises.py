@@ -9,9 +9,10 @@ import types
 
 import numpy
 import pytest
+from hypothesis import given, settings
 
-from autograd import Tensor, get_array_module
-from autograd.backend import scatter_add
+from autograd import Tensor, get_array_module, gradgradcheck
+from autograd.nn import functional as F
 from autograd.exercises import exercises, get, skeleton_path, solution
 from autograd.exercises import __main__ as cli
 from autograd.exercises.checker import check
@@ -538,7 +539,8 @@ def test_start_then_check_a_wrong_then_a_right_backward(tmp_path, capsys):
     student.write_text(text.replace('raise NotImplementedError("write Tanh.backward")',
                                     "y = self.saved_output()\n        return gy * (1 - y * y)"))
     assert cli.main(["check", "tanh", "--dir", str(tmp_path)]) == 0
-    assert "PASS" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "PASS" in out and "Next: python -m autograd.exercises start matmul" in out
 
 
 def test_check_explains_a_missing_file_and_an_unknown_name(tmp_path, capsys):
@@ -552,3 +554,86 @@ def test_module_runs_as_a_script(tmp_path):
     done = subprocess.run([sys.executable, "-m", "autograd.exercises", "list"],
                           capture_output=True, text=True, check=True)
     assert "wgan_gp" in done.stdout
+
+
+def test_without_hypothesis_the_error_says_what_to_install():
+    code = ("import sys; sys.modules['hypothesis'] = None\n"
+            "from autograd.exercises import exercises\nexercises()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode != 0 and "pip install hypothesis" in done.stderr
+
+
+class TanhReturnsAnArray(solution("tanh").Tanh):
+    def backward(self, gy):  # the right numbers, as a NumPy array
+        y = self.saved_output().data
+        return gy.data * (1 - y * y)
+
+
+def test_a_backward_returning_an_array_fails_with_its_own_hint():
+    outcome = grade("tanh", Tanh=TanhReturnsAnArray)
+    assert_fails_with_error(outcome, "not a Tensor", "input 0")
+    assert "return Tensors" in outcome.hint
+
+
+# ----------------------------------------------------------------------------
+# The forwards the skeletons give agree with the library's ops
+# ----------------------------------------------------------------------------
+LIBRARY_FORWARD = {
+    "add_mul": lambda c, a, b: (a + b, a * b),
+    "exp_log": lambda c, x: (x.exp(), x.log()),
+    "sigmoid": lambda c, x: x.sigmoid(),
+    "tanh": lambda c, x: x.tanh(),
+    "matmul": lambda c, a, b: a @ b,
+    "sum_mean": lambda c, x: (x.sum(c["dim"], c["keepdim"]), x.mean(c["dim"], c["keepdim"])),
+    "softmax": lambda c, x: F.softmax(x, c["dim"]),
+    "logsumexp": lambda c, x: x.logsumexp(c["dim"], c["keepdim"]),
+    "cross_entropy": lambda c, z, t: F.cross_entropy(z, t),
+    "max_pool2d": lambda c, x: F.max_pool2d(x, c["k"], c["stride"]),
+    "conv2d": lambda c, x, w: F.conv2d(x, w, stride=c["stride"], padding=c["padding"]),
+    "conv_transpose2d": lambda c, x, w: F.conv_transpose2d(x, w, stride=c["stride"],
+                                                           padding=c["padding"]),
+    "batch_norm": lambda c, x, g, b: F.batch_norm(x, None, None, g, b, training=True),
+    "layer_norm": lambda c, x, g, b: F.layer_norm(x, (c["d"],), g, b),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_FORWARD))
+def test_skeleton_forward_matches_the_librarys_op(name):
+    exercise = get(name)
+
+    @settings(max_examples=10, deadline=None, derandomize=True, database=None)
+    @given(exercise.configs())
+    def agree(config):
+        case = exercise.build(solution(name), config)
+        ours = case.fn(*case.inputs)
+        theirs = LIBRARY_FORWARD[name](config, *case.inputs)
+        for y, expected in zip(ours if isinstance(ours, tuple) else (ours,),
+                               theirs if isinstance(theirs, tuple) else (theirs,)):
+            assert y.shape == expected.shape
+            numpy.testing.assert_allclose(y.data, expected.data, rtol=1e-10, atol=1e-12)
+
+    agree()
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None)
+@given(get("conv2d").configs())
+def test_im2col_and_col2im_are_adjoint_and_differentiable_twice(c):
+    rng = numpy.random.default_rng(0)
+    x = Tensor(rng.standard_normal((c["n"], c["c"], c["h"], c["w"])), requires_grad=True)
+    im2col = Im2col(c["k"], c["stride"], c["padding"])
+    cols = Tensor(rng.standard_normal(im2col(x).shape), requires_grad=True)
+    col2im = Col2im(x.shape, c["k"], c["stride"], c["padding"])
+    # <im2col(x), cols> = <x, col2im(cols)>: each is the other's transpose
+    assert float((im2col(x) * cols).sum()) == pytest.approx(float((x * col2im(cols)).sum()))
+    gradgradcheck(lambda t: Im2col(c["k"], c["stride"], c["padding"])(t), x)
+    gradgradcheck(lambda t: Col2im(x.shape, c["k"], c["stride"], c["padding"])(t), cols)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_skeleton_has_the_math_the_task_and_a_hint(name):
+    module = types.ModuleType(name)
+    exec(skeleton_path(name).read_text(), module.__dict__)
+    for part in ("Math", "Your task", "Hint:"):
+        assert part in module.__doc__
+    for class_name in get(name).classes:
+        assert f"write {class_name}.backward" in skeleton_path(name).read_text()

@@ -37,6 +37,11 @@ def check_file(name, folder, examples=None):
     outcome = check(exercise, module, examples, figure=folder / f"{exercise.name}_check.png",
                     shrink=True)
     print(outcome.report())
+    if outcome.passed:
+        names = [e.name for e in exercises()]
+        following = names[names.index(exercise.name) + 1:]
+        if following:
+            print(f"Next: python -m autograd.exercises start {following[0]} --dir {folder}")
     return 0 if outcome.passed else 1
 
 

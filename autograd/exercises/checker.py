@@ -180,6 +180,9 @@ def _diagnose_error(exercise, error):
         return " ".join(["each gradient must have the shape of its input. Where an input was "
                          "broadcast (or reduced), sum the gradient back to its shape (sum_to).",
                          exercise.hints.get("shape", "")]).strip()
+    if "not a Tensor" in error:
+        return ("backward returned an array: return Tensors, computed with Tensor ops on "
+                "self.inputs, self.saved_output() and the incoming gradient.")
     if "gradients for" in error:
         return "backward must return one gradient (or None) per input of forward, as a tuple."
     return "the check could not run: read the error above; it names the op and the shapes."
