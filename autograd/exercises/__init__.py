@@ -31,7 +31,7 @@ def _catalog():
         if err.name != "hypothesis":
             raise
         raise ModuleNotFoundError("autograd.exercises draws its test configurations with "
-                                  "hypothesis: pip install hypothesis (or pip install -e '.[test]')",
+                                  "hypothesis: pip install hypothesis (or pip install -e '.[exercises]')",
                                   name="hypothesis") from err
     return catalog
 
