@@ -118,9 +118,9 @@ def channel_mask(shape, parity):
     if channels < 2:
         raise ValueError(f"channel_mask: need at least 2 channels to split, got shape {shape}")
     first_half = numpy.arange(channels) < channels // 2
-    keep = first_half if parity == 0 else ~first_half
-    return keep.astype(numpy.float32).reshape(1, channels, *([1] * (len(shape) - 1))) \
-        * numpy.ones((1, *shape), dtype=numpy.float32)
+    keep = (first_half if parity == 0 else ~first_half).astype(numpy.float32)
+    per_channel = keep.reshape(1, channels, *([1] * (len(shape) - 1)))
+    return numpy.broadcast_to(per_channel, (1, *shape)).copy()
 
 
 # ----------------------------------------------------------------------------
