@@ -173,7 +173,12 @@ def _call_backward(f, grad_outputs, needed, target_ids, deliver):
 
 
 def _checked_gradient(f, index, t, grad):
-    """A gradient must have its input's shape; a float gradient takes its input's dtype."""
+    """A gradient must be a Tensor of its input's shape; a float gradient takes its input's dtype."""
+    if not isinstance(grad, Tensor):
+        # a raw array would give a right first derivative and silently no second one
+        raise TypeError(f"{f.name}.backward returned a {type(grad).__module__}.{type(grad).__name__} "
+                        f"for input {index}, not a Tensor: backward must return Tensors (or None), "
+                        f"computed with Tensor ops so that create_graph=True can differentiate them")
     if grad.shape != t.shape:
         raise RuntimeError(f"{f.name}.backward returned a gradient of shape {grad.shape} "
                            f"for input {index} of shape {t.shape}")

@@ -62,6 +62,19 @@ def test_a_custom_function_returning_a_wrongly_shaped_gradient_is_named():
         Broken()(x).sum().backward()
 
 
+def test_a_custom_function_returning_an_array_instead_of_a_tensor_is_named():
+    class RawArrays(torch.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return gy.data * 2          # a raw array: no graph for a second derivative
+
+    x = torch.ones(3, requires_grad=True)
+    with pytest.raises(TypeError, match=r"RawArrays.backward returned a numpy.ndarray for input 0, not a Tensor"):
+        RawArrays()(x).sum().backward()
+
+
 def test_requires_grad_on_an_integer_tensor_is_refused():
     with pytest.raises(TypeError, match="floating-point"):
         torch.arange(3).requires_grad_()
