@@ -33,7 +33,7 @@ from ..data import load_dataset
 from ..metrics import bits_per_dim
 from ..models.pixelcnn import PixelCNN
 from .ae_vae import in_batches, unit_images
-from .family import ModelFamily
+from .family import ModelFamily, set_learning_rate
 
 COMPLETION_DIGITS = 10     # test digits in completions.png
 
@@ -92,8 +92,7 @@ class PixelCNNFamily(ModelFamily):
 
     def train_step(self, batch, step):
         optimizer = self.optimizers["pixelcnn"]
-        for group in optimizer.param_groups:
-            group["lr"] = self.learning_rate(step)
+        set_learning_rate(optimizer, self.learning_rate(step))
         loss = self.model.loss(self.observe(batch))
         optimizer.zero_grad()
         loss.backward()
