@@ -127,3 +127,34 @@ def test_conv_errors_name_the_op_and_shapes():
         F.conv_transpose2d(torch.zeros(1, 3, 4, 4), torch.zeros(3, 2, 3, 3), stride=2, output_padding=2)
     with pytest.raises(ValueError, match="groups=2 must divide"):
         F.conv2d(torch.zeros(1, 4, 5, 5), torch.zeros(3, 2, 3, 3), groups=2)
+
+
+@st.composite
+def stride_one_configs(draw):
+    """Stride 1, one group and unequal channel counts: the configurations where conv2d and
+    conv_transpose2d may take their dual route (the side with fewer channels)."""
+    channels = draw(st.lists(st.integers(1, 4), min_size=2, max_size=2, unique=True))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = tuple(draw(st.integers(0, d * (k - 1))) for k, d in zip(kernel, dilation))
+    size = (draw(st.integers(3, 6)), draw(st.integers(3, 6)))
+    # both the convolution and the transposed convolution of these settings have an output
+    assume(all(n - d * (k - 1) + 2 * p >= 1 and n + d * (k - 1) - 2 * p >= 1
+               for n, k, p, d in zip(size, kernel, padding, dilation)))
+    return dict(batch=draw(st.integers(1, 2)), in_channels=channels[0], out_channels=channels[1],
+                kernel=kernel, stride=(1, 1), padding=padding, dilation=dilation, groups=1, size=size,
+                output_padding=(0, 0))
+
+
+@settings(max_examples=30)
+@given(stride_one_configs(), st.integers(0, 2**16))
+def test_stride_one_routes_match_the_loops_and_finite_differences(config, seed):
+    """Narrowing or widening, both ops and all three gradients stay right on either route."""
+    rng = numpy.random.default_rng(seed)
+    for transposed, op, loops, args in ((False, F.conv2d, conv2d_loops, conv_args(config)),
+                                        (True, F.conv_transpose2d, conv_transpose2d_loops,
+                                         transpose_args(config))):
+        x, w, b = make_inputs(config, transposed, rng)
+        numpy.testing.assert_allclose(op(torch.tensor(x), torch.tensor(w), torch.tensor(b), **args).numpy(),
+                                      loops(x, w, b, **args), atol=1e-12)
+        torch.gradcheck(lambda x, w: op(x, w, **args), leaves(x, w))

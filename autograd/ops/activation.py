@@ -6,6 +6,7 @@ so their second derivative comes out of the same formula.
 """
 from .. import backend
 from ..function import Function
+from ..grad_mode import STATE
 from ..tensor import Tensor
 from . import elementwise
 
@@ -37,18 +38,38 @@ class LeakyReLU(Function):
         return gy * Tensor(self._slopes(gy.dtype))
 
 
+def _sigmoid(x):
+    """1 / (1 + e^-x) on a raw array, written with e = exp(-|x|) <= 1 so nothing overflows:
+    1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0.  The numerator, 1 or e, is
+    max(x >= 0, e), exact either way and much faster in NumPy than xp.where."""
+    xp = backend.get_array_module(x)
+    e = xp.exp(-xp.abs(x))
+    return (xp.maximum(x >= 0, e) / (1 + e)).astype(x.dtype, copy=False)
+
+
 class Sigmoid(Function):
     def forward(self, x):
-        # 1 / (1 + e^-x) written with e = exp(-|x|) <= 1, so nothing overflows:
-        # 1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0.  The numerator, 1 or e, is
-        # max(x >= 0, e), exact either way and much faster in NumPy than xp.where.
-        xp = backend.get_array_module(x)
-        e = xp.exp(-xp.abs(x))
-        return (xp.maximum(x >= 0, e) / (1 + e)).astype(x.dtype, copy=False)
+        return _sigmoid(x)
 
     def backward(self, gy):
         y = self.saved_output()
         return gy * y * (1 - y)  # sigma' = sigma (1 - sigma)
+
+
+class SiLU(Function):
+    """x * sigmoid(x) as one op.  Written as Mul and Sigmoid it costs two recorded ops and
+    their separate passes in both directions; here forward keeps s = sigmoid(x) and
+    backward is one formula, d/dx x s = s (1 + x (1 - s))."""
+
+    def forward(self, x):
+        self.s = _sigmoid(x)
+        return x * self.s
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        # for a second derivative (create_graph) s must itself depend on x: rebuild it
+        s = sigmoid(x) if STATE.grad_enabled else Tensor(self.s)
+        return gy * (s * (1 + x * (1 - s)))
 
 
 class Tanh(Function):
@@ -116,7 +137,7 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 def silu(x):
-    return x * sigmoid(x)  # x sigma(x); its gradient follows from mul and sigmoid
+    return SiLU()(x)
 
 
 def elu(x, alpha=1.0):

@@ -136,10 +136,42 @@ def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
     return image.transpose(3, 0, 1, 2)[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
 
 
+# ----------------------------------------------------------------------------
+# Stride 1: work on the side with fewer channels
+# ----------------------------------------------------------------------------
+# im2col copies C*KH*KW rows of the input; col2im writes O*KH*KW rows of the output.
+# At stride 1 a convolution and a transposed convolution are the same operation with
+# the kernel turned around (flipped in space, in and out swapped) and the padding
+# changed to d*(k-1) - p, so each op can take whichever route moves fewer rows: a
+# convolution that narrows 32 channels to 8 scatters 8*9 rows instead of copying 32*9.
+def _flipped(weight):
+    """W'[c, o, i, j] = W[o, c, KH-1-i, KW-1-j]: conv2d(x, W) = conv_transpose2d(x, W')
+    at stride 1 with the dual padding, and conv_transpose2d(x, W) = conv2d(x, W')."""
+    return weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+
+
+def _flipped_shape(weight_shape):
+    o, c, kh, kw = weight_shape
+    return (c, o, kh, kw)
+
+
+def _dual(geometry):
+    """The geometry of the dual op (padding d*(k-1) - p), or None where there is none:
+    strides other than 1, groups, or padding wider than the dilated kernel."""
+    if geometry.stride != (1, 1) or geometry.groups != 1:
+        return None
+    padding = tuple(d * (k - 1) - p for k, d, p in zip(geometry.kernel, geometry.dilation, geometry.padding))
+    if min(padding) < 0:
+        return None
+    return ConvGeometry(geometry.kernel, 1, padding, geometry.dilation, 1)
+
+
 def _conv_forward(x, weight, geometry, out_size=None, columns=None):
-    n, _, h, w = x.shape
+    n, c, h, w = x.shape
     o = weight.shape[0]
     oh, ow = out_size or geometry.output_size(h, w)
+    if columns is None and o < c and _dual(geometry) and (oh, ow) == geometry.output_size(h, w):
+        return _conv_transpose_forward(x, _flipped(weight), _dual(geometry), (0, 0))
     if columns is None:
         columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
     kernels = _grouped(weight.reshape(o, -1), geometry.groups)      # (g, Og, Cg*K*K)
@@ -151,6 +183,8 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
     n, c_in, h, w = x.shape
     g = geometry.groups
     c_out = weight.shape[1] * g
+    if c_in < c_out and _dual(geometry) and tuple(output_padding) == (0, 0):
+        return _conv_forward(x, _flipped(weight), _dual(geometry))
     kh, kw = geometry.kernel
     out_size = geometry.transpose_output_size(h, w, output_padding)
     kernels = weight.reshape(g, c_in // g, -1).transpose(0, 2, 1)   # (g, Og*K*K, Cg)
@@ -162,6 +196,9 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
 def _weight_grad(x, gy, geometry, weight_shape, columns=None):
     """d(loss)/d(weight) of conv2d(x, weight) given gy = d(loss)/d(output)."""
     n, o, oh, ow = gy.shape
+    if columns is None and o < x.shape[1] and _dual(geometry):
+        # the dual (transposed) convolution maps gy to x: correlate in that direction
+        return _flipped(_weight_grad(gy, x, _dual(geometry), _flipped_shape(weight_shape))).copy()
     if columns is None:
         columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
     grads = _grouped(gy.transpose(1, 0, 2, 3).reshape(o, -1), geometry.groups)  # (g, Og, N*P)
