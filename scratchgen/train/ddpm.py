@@ -44,11 +44,11 @@ class DDPMFamily(ModelFamily):
     name = "ddpm"
     description = "denoising diffusion (Ho et al. 2020): U-Net, EMA, ancestral and DDIM sampling"
     defaults = {
-        "steps": 2000, "sample_every": 500, "checkpoint_every": 500,
+        "steps": 2400, "sample_every": 600, "checkpoint_every": 600,
         "lr": 1e-3, "lr_final": 1.0, "decay_fraction": 0.3, "grad_clip": 1.0, "ema_decay": 0.995,
         "image_size": 28, "timesteps": 1000, "schedule": "linear", "reverse_variance": "beta",
         "base_channels": 16, "channel_mults": [1, 2, 2], "blocks_per_level": 1, "attention": True,
-        "ddim_steps": 50, "ddim_eta": 0.0, "clip_denoised": True, "ancestral_samples": 64,
+        "ddim_steps": 50, "ddim_eta": 0.0, "clip_denoised": True, "ancestral_samples": 16,
         "eval_samples": 1000, "bound_images": 500, "bound_strata": 50,
     }
     # --quick: a run that shows the idea within 10 minutes on 2 CPU cores
