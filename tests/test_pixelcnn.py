@@ -245,9 +245,10 @@ TINY = {"steps": 2, "batch_size": 4, "hidden": 4, "blocks": 1, "first_kernel": 3
         "log_every": 1, "eval_images": 30}
 
 
-def test_the_family_trains_writes_samples_and_completions_and_evaluates(tmp_path):
+def test_the_family_trains_writes_samples_and_completions_and_evaluates(tmp_path, capsys):
     from scratchgen.train.run import evaluate_run, train
     run = train("pixelcnn", TINY, tmp_path / "run", progress=False)
+    assert "pixel" not in capsys.readouterr().err      # --quiet silences the sampling bars too
     samples = tmp_path / "run" / "samples"
     for name in ("final.png", "completions.png"):
         assert (samples / name).stat().st_size > 0, name

@@ -56,6 +56,7 @@ class ModelFamily:
     description = ""
     data_kind = "image"   # "image" or "toy": which data sets the family accepts
     defaults = {}         # every config key the family reads, with its default value
+    show_progress = True  # progress bars in long loops of the family's own; --quiet clears it
 
     def __init__(self, config, device):
         self.config, self.device = config, device

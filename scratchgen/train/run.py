@@ -87,6 +87,7 @@ class TrainingRun:
 
     def loop(self, progress=True):
         c = self.config
+        self.family.show_progress = progress   # for the family's own slow loops (PixelCNN sampling)
         bar = tqdm(total=c["steps"], initial=self.step, disable=not progress, desc=c["model"])
         batches = self.loader.batches()
         started, images_seen = time.perf_counter(), 0
