@@ -163,3 +163,10 @@ def test_suite_runs_without_torch(tmp_path):
 def test_only_rejects_an_unknown_family():
     with pytest.raises(SystemExit):
         main(["--only", "nonsense"], out=lambda line: None)
+
+
+def test_model_steps_times_a_real_training_step():
+    """benchmarks.model_steps builds the family with its defaults and times train_step."""
+    from benchmarks import model_steps
+    times, batch = model_steps.time_steps("realnvp", seconds=0, warmup_steps=1)
+    assert batch == 32 and len(times) == 5 and all(t > 0 for t in times)
