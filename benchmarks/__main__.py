@@ -56,7 +56,8 @@ def parse_args(argv):
 
 def describe(context, out):
     s = common.settings(context)
-    out(f"machine: {s['cpu']}, {s['cpu_count']} cores ({s['machine']}); python {s['python']}, "
+    out(f"machine: {s['cpu']}, {s['cpu_count']} cores ({s['machine']}, {s['vector_extensions']}); "
+        f"python {s['python']}, "
         f"numpy {s['numpy']} ({s['blas']}), torch {s['torch'] or 'not installed'}; "
         f"git {s['git']}")
     if context.device == "cuda":

@@ -161,6 +161,18 @@ def cpu_model():
     return platform.processor() or platform.machine()
 
 
+def vector_extensions():
+    """The widest x86 vector units NumPy found on this CPU ('AVX512F AVX2 FMA3', or what
+    of them there is): the project's machines differ, and the ratio to PyTorch with them,
+    since PyTorch's convolutions use AVX-512 where it exists."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # another numpy layout, or not x86
+        return None
+    found = [name for name in ("AVX512F", "AVX2", "FMA3") if features.get(name)]
+    return " ".join(found) or "none of AVX512F, AVX2, FMA3"
+
+
 def git_revision():
     """The commit of the working tree, with '+changes' when it has uncommitted edits."""
     try:
@@ -187,6 +199,7 @@ def settings(context):
     info = {"python": platform.python_version(), "numpy": numpy.__version__, "blas": blas_name(),
             "torch": torch.__version__ if torch else None,
             "device": context.device, "cpu": cpu_model(), "cpu_count": os.cpu_count(),
+            "vector_extensions": vector_extensions(),
             "machine": platform.machine(), "git": git_revision(),
             "quick": context.quick, "tiny": context.tiny,
             "torch_threads": context.torch_threads}

@@ -170,3 +170,13 @@ def test_model_steps_times_a_real_training_step():
     from benchmarks import model_steps
     times, batch = model_steps.time_steps("realnvp", seconds=0, warmup_steps=1)
     assert batch == 32 and len(times) == 5 and all(t > 0 for t in times)
+
+
+def test_the_machine_line_names_the_vector_extensions():
+    """Ratios to PyTorch depend on AVX-512, so the figures record which units the CPU has."""
+    import platform
+    from benchmarks import common
+    found = common.vector_extensions()
+    if platform.machine() in ("x86_64", "AMD64"):
+        assert found is not None
+    assert found is None or found.startswith("none") or set(found.split()) <= {"AVX512F", "AVX2", "FMA3"}
