@@ -35,7 +35,7 @@ class RealNVPFamily(ModelFamily):
     description = "coupling flow (RealNVP / NICE): exact likelihood in bits/dim, exact inverse"
     data_kind = ("image", "toy")
     # MNIST: 5400 steps of batch 32 take under 10 minutes at one thread (docs/models/flow.md)
-    defaults = {"steps": 5400, "batch_size": 32, "lr": 1e-3, "lr_final": 0.1, "decay_fraction": 0.3,
+    defaults = {"steps": 5400, "batch_size": 32, "lr": 2e-3, "lr_final": 0.1, "decay_fraction": 0.3,
                 "grad_clip": 100.0, "coupling": "affine",
                 # images
                 "levels": 1, "couplings": 3, "final_couplings": 4, "hidden": 32, "initial_squeeze": True,
