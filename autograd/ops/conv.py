@@ -170,8 +170,9 @@ def _conv_forward(x, weight, geometry, out_size=None, columns=None):
     n, c, h, w = x.shape
     o = weight.shape[0]
     oh, ow = out_size or geometry.output_size(h, w)
-    if columns is None and o < c and _dual(geometry) and (oh, ow) == geometry.output_size(h, w):
-        return _conv_transpose_forward(x, _flipped(weight), _dual(geometry), (0, 0))
+    dual = _dual(geometry) if columns is None and o < c else None
+    if dual and (oh, ow) == geometry.output_size(h, w):
+        return _conv_transpose_forward(x, _flipped(weight), dual, (0, 0))
     if columns is None:
         columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
     kernels = _grouped(weight.reshape(o, -1), geometry.groups)      # (g, Og, Cg*K*K)
@@ -183,8 +184,9 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
     n, c_in, h, w = x.shape
     g = geometry.groups
     c_out = weight.shape[1] * g
-    if c_in < c_out and _dual(geometry) and tuple(output_padding) == (0, 0):
-        return _conv_forward(x, _flipped(weight), _dual(geometry))
+    dual = _dual(geometry) if c_in < c_out and tuple(output_padding) == (0, 0) else None
+    if dual:
+        return _conv_forward(x, _flipped(weight), dual)
     kh, kw = geometry.kernel
     out_size = geometry.transpose_output_size(h, w, output_padding)
     kernels = weight.reshape(g, c_in // g, -1).transpose(0, 2, 1)   # (g, Og*K*K, Cg)
@@ -196,9 +198,10 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
 def _weight_grad(x, gy, geometry, weight_shape, columns=None):
     """d(loss)/d(weight) of conv2d(x, weight) given gy = d(loss)/d(output)."""
     n, o, oh, ow = gy.shape
-    if columns is None and o < x.shape[1] and _dual(geometry):
+    dual = _dual(geometry) if columns is None and o < x.shape[1] else None
+    if dual:
         # the dual (transposed) convolution maps gy to x: correlate in that direction
-        return _flipped(_weight_grad(gy, x, _dual(geometry), _flipped_shape(weight_shape))).copy()
+        return _flipped(_weight_grad(gy, x, dual, _flipped_shape(weight_shape))).copy()
     if columns is None:
         columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
     grads = _grouped(gy.transpose(1, 0, 2, 3).reshape(o, -1), geometry.groups)  # (g, Og, N*P)
