@@ -20,20 +20,19 @@ import time
 import numpy
 
 import autograd
-from scratchgen.data import load_dataset
 from scratchgen.train.registry import family_class
-from scratchgen.train.run import make_config
+from scratchgen.train.run import _data_channels, _prepare_data, make_config
 
 MODELS = ("ddpm", "realnvp", "pixelcnn", "dcgan")
 
 
 def build_family(model):
-    """The family with its default configuration on MNIST, and its prepared training images."""
+    """The family with its default configuration on MNIST, and its prepared training images,
+    made by the same steps as ``build_run``."""
     config = make_config(model, {})
     family_type = family_class(model)
-    images, _ = load_dataset(config["data"], "train", data_dir=config["data_dir"])
-    data = family_type.prepare(images, config)
-    config["channels"] = int(data.shape[1])
+    data = _prepare_data(family_type, config, "train")
+    config["channels"] = _data_channels(data, config)
     autograd.manual_seed(config["seed"])
     return family_type(config, "cpu"), data, config["batch_size"]
 
