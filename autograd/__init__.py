@@ -14,7 +14,8 @@ engine.py (the backward pass), ops/ (the differentiable ops), gradcheck.py.
 """
 from . import autograd  # noqa: F401  (torch.autograd.grad and friends)
 from .autograd import backward, grad
-from .backend import get_array_module, get_rng_state, set_rng_state
+from .backend import (get_array_module, get_default_device, get_rng_state, set_default_device,
+                      set_rng_state)
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace,
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)

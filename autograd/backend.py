@@ -51,10 +51,34 @@ def get_array_module(a):
     return numpy
 
 
+# Where factories (tensor, zeros, randn, layers' parameters...) put new tensors
+# when no device is named.  'cpu' unless set_default_device says otherwise.
+_default_device = "cpu"
+
+
+def set_default_device(device):
+    """Make ``device`` where new tensors go when a factory is given no device.
+
+    As PyTorch's ``torch.set_default_device``: ``set_default_device('cuda')``
+    makes ``tensor(numpy_array)``, ``zeros(3)`` and ``nn.Linear(2, 3)`` live on
+    the GPU.  ``from_numpy`` still shares the NumPy array, and ops keep their
+    inputs' device.  The test suite uses it to run on CuPy (``--backend cupy``).
+    """
+    global _default_device
+    device = normalize_device(device)
+    if device == "cuda":
+        _load_cupy()  # fail here, with the reason, rather than at the first tensor
+    _default_device = device
+
+
+def get_default_device():
+    return _default_device
+
+
 def normalize_device(device):
-    """'cpu', 'cuda', 'cuda:0' or None -> 'cpu' | 'cuda'."""
+    """'cpu', 'cuda', 'cuda:0' or None (the default device) -> 'cpu' | 'cuda'."""
     if device is None:
-        return "cpu"
+        return _default_device
     name = str(device)
     if name == "cpu":
         return "cpu"

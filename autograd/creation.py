@@ -22,7 +22,11 @@ def _size(size):
 
 
 def _finish(array, device, requires_grad):
-    return Tensor(backend.to_device(array, device) if device is not None else array, requires_grad)
+    """Wrap ``array`` on ``device``; with no device, a NumPy array goes to the default
+    device and a CuPy array stays on its GPU."""
+    if device is None and backend.is_cupy_array(array):
+        return Tensor(array, requires_grad)
+    return Tensor(backend.to_device(array, device), requires_grad)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):

@@ -7,6 +7,8 @@ gradients for NaN and Inf.  Both work as context managers and as decorators.
 """
 import functools
 
+from .backend import is_cupy_array
+
 
 class _State:
     grad_enabled = True
@@ -57,5 +59,19 @@ class enable_grad(_Switch):
 
 
 class detect_anomaly(_Switch):
-    """Raise as soon as an op's output or gradient contains NaN or Inf, naming the op."""
+    """Raise as soon as an op's output or gradient contains NaN or Inf, naming the op.
+
+    On a GPU it also turns on the checks of input values (probabilities in [0, 1],
+    class labels in range) that are otherwise made on the CPU alone: see
+    ``should_check_values``."""
     flag, value = "anomaly_enabled", True
+
+
+def should_check_values(array):
+    """Whether to run a check that reads ``array``'s values (not only its shape).
+
+    Always on the CPU, where it costs one pass.  On a GPU only under
+    ``detect_anomaly()``: reading a value there makes the host wait for the GPU
+    and copy the answer back, once per call, which a training step must not do.
+    PyTorch's CUDA kernels skip such checks for the same reason."""
+    return STATE.anomaly_enabled or not is_cupy_array(array)

@@ -10,6 +10,7 @@ prints the median, the interquartile range and the images per second.
     python -m benchmarks.model_steps                       # ddpm, realnvp, pixelcnn, dcgan
     python -m benchmarks.model_steps --models ddpm --seconds 60
     OPENBLAS_NUM_THREADS=1 python -m benchmarks.model_steps   # one core
+    python -m benchmarks.model_steps --device cuda          # on a GPU, through CuPy
 
 autograd only: the models are written on this engine, so there is no PyTorch twin.
 """
@@ -26,7 +27,7 @@ from scratchgen.train.run import _data_channels, _prepare_data, make_config
 MODELS = ("ddpm", "realnvp", "pixelcnn", "dcgan")
 
 
-def build_family(model):
+def build_family(model, device="cpu"):
     """The family with its default configuration on MNIST, and its prepared training images,
     made by the same steps as ``build_run``."""
     config = make_config(model, {})
@@ -34,18 +35,19 @@ def build_family(model):
     data = _prepare_data(family_type, config, "train")
     config["channels"] = _data_channels(data, config)
     autograd.manual_seed(config["seed"])
-    return family_type(config, "cpu"), data, config["batch_size"]
+    return family_type(config, device), data, config["batch_size"]
 
 
-def time_steps(model, seconds, warmup_steps=3):
-    """Per-step seconds of ``model``'s train_step over about ``seconds`` of steps."""
-    family, data, batch_size = build_family(model)
+def time_steps(model, seconds, warmup_steps=3, device="cpu"):
+    """Per-step seconds of ``model``'s train_step over about ``seconds`` of steps.
+    Each step ends in the loss's ``.item()``, which waits for a GPU to finish."""
+    family, data, batch_size = build_family(model, device)
     rng = numpy.random.default_rng(0)
 
     def step(number):
         batch = data[rng.integers(0, len(data), batch_size)]
         start = time.perf_counter()
-        family.train_step(autograd.tensor(batch), number)
+        family.train_step(autograd.tensor(batch, device=device), number)
         return time.perf_counter() - start
 
     for number in range(warmup_steps):
@@ -61,10 +63,12 @@ def main(argv=None):
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, from " + ", ".join(MODELS))
     parser.add_argument("--seconds", type=float, default=20.0, help="timed seconds per model")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args(argv)
+    print(f"device: {args.device}")
     print(f"{'model':10s} {'batch':>5s} {'steps':>5s} {'median s/step':>14s} {'IQR':>8s} {'images/s':>9s}")
     for model in args.models.split(","):
-        times, batch = time_steps(model.strip(), args.seconds)
+        times, batch = time_steps(model.strip(), args.seconds, device=args.device)
         quartiles = statistics.quantiles(times, n=4)
         median = statistics.median(times)
         print(f"{model:10s} {batch:5d} {len(times):5d} {median:14.3f} {quartiles[2] - quartiles[0]:8.3f} "

@@ -1,8 +1,13 @@
-"""Shared pytest setup: hypothesis profiles and the backend fixture.
+"""Shared pytest setup: hypothesis profiles and the backend.
 
 CI (``CI=true`` or ``HYPOTHESIS_PROFILE=ci``) runs a derandomized, bounded
 profile so that every run draws the same examples; locally the default
 profile explores more.
+
+``pytest --backend cupy`` (or ``SCRATCHGEN_TEST_BACKEND=cupy``) runs the whole
+suite on the GPU: new tensors go to CuPy by default, and the ``device``
+fixture gives 'cuda' alone.  Without a GPU that run stops at once with the
+reason; the default backend, numpy, is what CI runs.
 """
 import os
 
@@ -18,6 +23,25 @@ settings.register_profile("dev", max_examples=40, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=["numpy", "cupy"],
+                     default=os.environ.get("SCRATCHGEN_TEST_BACKEND", "numpy"),
+                     help="array library the tests run on (default numpy; env SCRATCHGEN_TEST_BACKEND)")
+
+
+def pytest_configure(config):
+    if config.getoption("--backend") == "cupy":
+        import autograd
+        try:
+            autograd.set_default_device("cuda")
+        except RuntimeError as err:
+            raise pytest.UsageError(f"--backend cupy: {err}") from err
+
+
+def pytest_report_header(config):
+    return f"scratchgen backend: {config.getoption('--backend')}"
+
+
 def _backends():
     names = ["numpy"]
     try:
@@ -29,10 +53,10 @@ def _backends():
     return names
 
 
-@pytest.fixture(params=_backends())
-def device(request):
-    """'cpu', and 'cuda' too where CuPy and a GPU are present."""
-    return "cpu" if request.param == "numpy" else "cuda"
+def pytest_generate_tests(metafunc):
+    if "device" in metafunc.fixturenames:
+        backends = ["cupy"] if metafunc.config.getoption("--backend") == "cupy" else _backends()
+        metafunc.parametrize("device", ["cpu" if b == "numpy" else "cuda" for b in backends])
 
 
 @pytest.fixture(autouse=True)

@@ -150,3 +150,16 @@ def test_in_place_methods_work_outside_the_graph_only():
     assert -2 <= u.min().item() and u.max().item() < 2
     n = torch.zeros(1000).normal_(5, 0.1)
     assert abs(n.mean().item() - 5) < 0.02
+
+
+def test_set_default_device_places_new_tensors_and_refuses_unknown_names():
+    before = torch.get_default_device()  # 'cuda' under pytest --backend cupy
+    try:
+        torch.set_default_device("cpu")
+        assert torch.zeros(2).device == "cpu" and torch.tensor([1.0]).device == "cpu"
+        assert torch.nn.Linear(2, 3).weight.device == "cpu"
+        with pytest.raises(ValueError, match="unknown device 'tpu'"):
+            torch.set_default_device("tpu")
+        assert torch.get_default_device() == "cpu"
+    finally:
+        torch.set_default_device(before)

@@ -30,6 +30,7 @@ import numpy
 
 from .. import backend
 from ..function import Function, ShapeError
+from ..grad_mode import should_check_values
 from ..tensor import Tensor
 from . import activation, elementwise, reduce
 from .shape import unsqueeze
@@ -120,7 +121,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     _check_same_shape("gaussian_nll_loss", input, target)
     var = _variance_like(input, var)
     xp = backend.get_array_module(var.data)
-    if bool((var.data < 0).any()):
+    if should_check_values(var.data) and bool((var.data < 0).any()):
         raise ValueError("gaussian_nll_loss: var has negative entries; variances must be >= 0")
     # v = var + (max(var, eps) - var): the clamped value, with d v / d var = 1 everywhere
     clamped = var + Tensor(xp.maximum(var.data, eps) - var.data)
@@ -243,7 +244,8 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     """
     _check_reduction("binary_cross_entropy", reduction)
     _check_same_shape("binary_cross_entropy", input, target)
-    if input.data.size and bool(((input.data < 0) | (input.data > 1)).any()):
+    if should_check_values(input.data) and input.data.size and bool(
+            ((input.data < 0) | (input.data > 1)).any()):
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values "
                          f"from {float(input.data.min()):g} to {float(input.data.max()):g}; for "
                          f"logits use binary_cross_entropy_with_logits")
@@ -320,7 +322,7 @@ def _class_coefficients(loss, input, target, weight, ignore_index, label_smoothi
     labels = xp.expand_dims(target.data, class_dim)           # (N, 1, d1, ...)
     kept = labels != ignore_index
     out_of_range = kept & ((labels < 0) | (labels >= classes))
-    if bool(out_of_range.any()):
+    if should_check_values(labels) and bool(out_of_range.any()):
         bad = int(labels[out_of_range][0])
         raise IndexError(f"{loss}: target {bad} is out of bounds for {classes} classes "
                          f"(expected 0..{classes - 1}, or ignore_index={ignore_index})")

@@ -186,6 +186,18 @@ def _window_argmax(images, geometry, out_size):
     return rows, cols
 
 
+def _some_window_is_all_padding(geometry, in_size, out_size):
+    """Whether some window holds padding alone.  Decided from the geometry, not by
+    reading ``inside`` (which on a GPU would make the host wait for the device).
+    A window is all padding when, along one axis, none of its taps lands inside."""
+    for size, count, kernel, stride, padding, dilation in zip(
+            in_size, out_size, geometry.kernel, geometry.stride, geometry.padding, geometry.dilation):
+        taps = numpy.arange(count)[:, None] * stride - padding + numpy.arange(kernel)[None, :] * dilation
+        if not ((taps >= 0) & (taps < size)).any(axis=1).all():
+            return True
+    return False
+
+
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """The largest element of each window (the input padded with -inf).
@@ -209,7 +221,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     plane_index = xp.clip(rows, 0, h - 1) * w + xp.clip(cols, 0, w - 1)   # (N, C, OH, OW)
     plane_start = (xp.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
     values = getitem(reshape(images, (-1,)), plane_start + plane_index)
-    if not bool(inside.all()):
+    if _some_window_is_all_padding(geometry, (h, w), out_size):
         values = where(inside, values, _lowest(x.dtype))
     if return_indices:
         return restore(values), restore(Tensor(plane_index.astype(numpy.int64)))

@@ -19,6 +19,7 @@ already running averages.
 """
 import copy
 
+from .. import backend
 from ..creation import tensor
 from ..grad_mode import no_grad
 from ..nn.module import Module
@@ -47,17 +48,25 @@ class ExponentialMovingAverage(Module):
         n = int(self.num_updates.item())
         return min(self.decay, (1 + n) / (10 + n))
 
+    def _decay_beside_weights(self):
+        """current_decay() as a 0-d float64 array on the weights' device, worked out
+        there: reading num_updates into Python would make the host wait for the GPU."""
+        n = self.num_updates.data.astype("float64")
+        xp = backend.get_array_module(n)
+        limit = (1 + n) / (10 + n) if self.warmup else xp.ones_like(n)
+        return xp.minimum(limit, self.decay)
+
     def update(self, model):
         """Move the average one step towards ``model``'s current weights."""
-        decay = self.current_decay()
+        decay = self._decay_beside_weights()
         averages, weights = dict(self.module.named_parameters()), dict(model.named_parameters())
         if averages.keys() != weights.keys():
             raise ValueError("ExponentialMovingAverage.update: the model's parameters are not "
                              "those the average was made from")
         with no_grad():
             for name, average in averages.items():
-                average.data *= decay
-                average.data += (1 - decay) * weights[name].data
+                average.data *= decay.astype(average.dtype)
+                average.data += (1 - decay).astype(average.dtype) * weights[name].data
             for average, buffer in zip(self.module.buffers(), model.buffers()):
                 average.data[...] = buffer.data
             self.num_updates.data += 1
