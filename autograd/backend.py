@@ -112,6 +112,16 @@ def to_numpy(a):
     return _cupy.asnumpy(a) if is_cupy_array(a) else numpy.asarray(a)
 
 
+def strided_view(a, shape, strides):
+    """A read-only view of ``a`` with the given shape and byte strides (no copy).
+
+    NumPy marks it read-only, so that writing through overlapping windows
+    fails loudly; CuPy's ``as_strided`` has no such flag."""
+    if is_cupy_array(a):
+        return _cupy.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+    return numpy.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
+
+
 def scatter_add(target, index, values):
     """target[index] += values, adding repeated indices once each (unbuffered)."""
     if is_cupy_array(target):

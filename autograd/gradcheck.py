@@ -167,7 +167,7 @@ def _numeric_jacobians(fn, inputs, positions, eps):
     kink = [[None] * len(positions) for _ in base]
     for k, i in enumerate(positions):
         x = inputs[i]
-        if not x.data.flags.writeable:
+        if not getattr(x.data.flags, "writeable", True):  # CuPy arrays are always writeable
             x.data = x.data.copy()
         columns, kinks = [[] for _ in base], [[] for _ in base]
         for element in numpy.ndindex(*x.shape):

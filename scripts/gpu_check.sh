@@ -32,6 +32,6 @@ part gpu_path "${GPU_PATH_SECONDS:-90}" python3 -m pytest -p no:cacheprovider -q
 part benchmark "${BENCH_SECONDS:-150}" python3 -m benchmarks --device cuda --quick --json "$out/benchmark.json"
 part model_steps "${STEPS_SECONDS:-60}" python3 -m benchmarks.model_steps --device cuda --seconds 3
 TAIL=25 part suite "${SUITE_SECONDS:-240}" python3 -m pytest --backend cupy -p no:cacheprovider -n "$workers" \
-  -v --tb=short --timeout 60 --durations=15 -W ignore tests
-grep -E "(FAILED|ERROR)" "$out/suite.log" | sed 's/^\[gw[0-9]*\] \[ *[0-9]*%\] //' | sort | uniq | head -60 >"$out/suite_failures.txt"
+  -o addopts= -v -rfE --tb=line --timeout 60 --durations=15 -W ignore tests
+grep -E "(FAILED|ERROR) " "$out/suite.log" | sed 's/^\[gw[0-9]*\] \[ *[0-9]*%\] //' | sort -u >"$out/suite_failures.txt"
 echo "== failures listed: $(wc -l <"$out/suite_failures.txt")"

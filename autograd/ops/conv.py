@@ -93,9 +93,9 @@ def _windows(x, geometry, out_size):
     else:
         padded = xp.ascontiguousarray(x.transpose(1, 0, 2, 3))  # no copy if already so
     s_c, s_n, s_h, s_w = padded.strides
-    return xp.lib.stride_tricks.as_strided(
+    return backend.strided_view(
         padded, shape=(c, kh, kw, n) + tuple(out_size),
-        strides=(s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw), writeable=False)
+        strides=(s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw))
 
 
 def _columns(x, geometry, out_size):

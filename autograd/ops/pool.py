@@ -155,12 +155,11 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
 def _windows(padded, geometry, out_size):
     """Every window of the padded images as a strided view (no copy) of shape
     (N, C, KH, KW, OH, OW): windows[n, c, i, j, p, q] = padded[n, c, p*sh + i*dh, q*sw + j*dw]."""
-    xp = backend.get_array_module(padded)
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
     s_n, s_c, s_h, s_w = padded.strides
-    return xp.lib.stride_tricks.as_strided(
+    return backend.strided_view(
         padded, shape=padded.shape[:2] + geometry.kernel + tuple(out_size),
-        strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
+        strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
 
 
 def _lowest(dtype):
