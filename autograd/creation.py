@@ -159,7 +159,10 @@ def randint(low, high=None, size=(), dtype=None, device=None):
 
 def randperm(n, device=None):
     xp = backend.module_for(device)
-    return Tensor(backend.rng(xp).permutation(n).astype(int64))
+    generator = backend.rng(xp)
+    if xp is numpy:
+        return Tensor(generator.permutation(n).astype(int64))
+    return Tensor(generator.random(n).argsort().astype(int64))  # CuPy's generator has no permutation
 
 
 def randn_like(x, dtype=None, device=None, requires_grad=False):

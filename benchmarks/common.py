@@ -48,6 +48,11 @@ def load_libraries(device, with_torch=True):
                              "(pip install -e '.[gpu]')")
         if torch is not None and not torch.cuda.is_available():
             raise SystemExit("--device cuda: the installed torch has no CUDA (or sees no GPU)")
+        if torch is not None:
+            # cuDNN's convolutions default to TF32 (10-bit mantissas) on Ampere and later;
+            # CuPy's products are full float32, so hold PyTorch to full float32 as well
+            torch.backends.cudnn.allow_tf32 = False
+            torch.backends.cuda.matmul.allow_tf32 = False
     if torch is not None:
         libraries["torch"] = torch
     return libraries

@@ -36,6 +36,31 @@ def pytest_configure(config):
             autograd.set_default_device("cuda")
         except RuntimeError as err:
             raise pytest.UsageError(f"--backend cupy: {err}") from err
+        _let_numpy_testing_read_gpu_arrays()
+
+
+def _let_numpy_testing_read_gpu_arrays():
+    """Tests compare ``t.data`` with expected NumPy values through numpy.testing, which
+    cannot read a CuPy array; on the cupy backend its comparisons copy one to the host
+    first.  (Set before the test modules import numpy.testing's names.)"""
+    import functools
+
+    import numpy.testing
+
+    from autograd import backend
+
+    def host(value):
+        return backend.to_numpy(value) if backend.is_cupy_array(value) else value
+
+    def reading_gpu_arrays(compare):
+        @functools.wraps(compare)
+        def wrapper(actual, desired, *args, **kwargs):
+            return compare(host(actual), host(desired), *args, **kwargs)
+        return wrapper
+
+    for name in ("assert_allclose", "assert_array_equal", "assert_equal", "assert_array_less",
+                 "assert_array_almost_equal"):
+        setattr(numpy.testing, name, reading_gpu_arrays(getattr(numpy.testing, name)))
 
 
 def pytest_report_header(config):

@@ -27,13 +27,14 @@ def randomized(module, seed=0, std=0.3):
     zero-initialised last layers would make every coupling the identity), in eval mode."""
     module = module.double()
     rng = numpy.random.default_rng(seed)
-    for parameter in module.parameters():
-        parameter.data[...] = rng.normal(0, std, parameter.shape)
-    for name, buffer in module.named_buffers():
-        if name.endswith("running_mean"):
-            buffer.data[...] = rng.normal(0, 0.5, buffer.shape)
-        elif name.endswith("running_var"):
-            buffer.data[...] = rng.uniform(0.5, 2.0, buffer.shape)
+    with torch.no_grad():  # copy_ moves the draws to the parameters' device
+        for parameter in module.parameters():
+            parameter.copy_(rng.normal(0, std, parameter.shape))
+        for name, buffer in module.named_buffers():
+            if name.endswith("running_mean"):
+                buffer.copy_(rng.normal(0, 0.5, buffer.shape))
+            elif name.endswith("running_var"):
+                buffer.copy_(rng.uniform(0.5, 2.0, buffer.shape))
     return module.eval()
 
 

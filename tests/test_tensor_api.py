@@ -9,7 +9,7 @@ def test_attributes():
     x = torch.zeros(2, 3)
     assert x.shape == (2, 3) and x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
     assert x.ndim == 2 and x.dim() == 2 and x.numel() == 6 and len(x) == 2
-    assert x.dtype == torch.float32 and x.device == "cpu"
+    assert x.dtype == torch.float32 and x.device == torch.get_default_device()
     assert x.grad is None and not x.requires_grad and x.is_leaf
 
 
@@ -33,7 +33,7 @@ def test_float_double_and_to_dtype_are_differentiable():
     assert x.grad.dtype == torch.float32
     numpy.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
     assert x.to(torch.float64).dtype == torch.float64
-    assert x.to("cpu") is x
+    assert x.to(x.device) is x
 
 
 def test_tensor_defaults_follow_pytorch():
@@ -106,7 +106,7 @@ def test_tensor_is_hashable_by_identity():
 
 
 def test_repr_shows_values_and_graph():
-    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x = torch.tensor([1.0, 2.0], requires_grad=True, device="cpu")
     assert repr(x) == "tensor([1., 2.], requires_grad=True)"
     assert "grad_fn=<Mul>" in repr(x * 2)
     assert "dtype=float64" in repr(torch.zeros(1, dtype=torch.float64))

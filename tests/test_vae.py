@@ -172,7 +172,9 @@ def test_with_a_wrong_posterior_the_bound_closes_in_on_the_true_log_p_x():
     model, x, log_px = linear_gaussian_vae(posterior_shift=0.8)
     gaps = [float((log_px - model.log_prob_bound(x, k).numpy()).mean()) for k in (1, 5000)]
     assert gaps[0] > 0.3                   # the ELBO is well below log p(x) ...
-    assert 0 <= gaps[1] < 0.1 * gaps[0]    # ... the bound with many samples nearly reaches it
+    # ... the bound with many samples nearly reaches it (one estimate may land a little above:
+    # it is below log p(x) only in expectation)
+    assert abs(gaps[1]) < 0.1 * gaps[0]
 
 
 # ----------------------------------------------------------------------------

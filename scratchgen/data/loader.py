@@ -35,7 +35,7 @@ class DataLoader:
     NumPy, before it becomes a Tensor; e.g. transforms.stochastic_binarize.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=True, drop_last=False, seed=0, device="cpu",
+    def __init__(self, dataset, batch_size, shuffle=True, drop_last=False, seed=0, device=None,
                  transform=None):
         self.is_tuple = isinstance(dataset, (tuple, list))
         self.arrays = tuple(dataset) if self.is_tuple else (dataset,)

@@ -99,7 +99,7 @@ class NoiseSchedule:
     "posterior" (beta~_t); sigma_1^2 = beta_1 in both cases.
     """
 
-    def __init__(self, betas, reverse_variance="beta", device="cpu"):
+    def __init__(self, betas, reverse_variance="beta", device=None):
         betas = numpy.asarray(betas, dtype=numpy.float64)
         if betas.ndim != 1 or len(betas) < 2 or not ((betas > 0) & (betas < 1)).all():
             raise ValueError(f"NoiseSchedule: expected at least 2 betas in (0, 1), got shape {betas.shape} "
@@ -107,7 +107,8 @@ class NoiseSchedule:
         if reverse_variance not in ("beta", "posterior"):
             raise ValueError(f"NoiseSchedule: reverse_variance must be 'beta' or 'posterior', "
                              f"got {reverse_variance!r}")
-        self.timesteps, self.reverse_variance, self.device = len(betas), reverse_variance, device
+        self.timesteps, self.reverse_variance = len(betas), reverse_variance
+        self.device = device = backend.normalize_device(device)  # None: the default device
         beta = numpy.concatenate([[0.0], betas])               # beta[t]; beta_0 = 0 means x_0 itself
         alpha = 1 - beta
         abar = numpy.cumprod(alpha)                            # abar[0] = 1
@@ -126,7 +127,7 @@ class NoiseSchedule:
         self.tables = {name: backend.to_device(values, device) for name, values in self.host.items()}
 
     @classmethod
-    def named(cls, name, timesteps=1000, reverse_variance="beta", device="cpu"):
+    def named(cls, name, timesteps=1000, reverse_variance="beta", device=None):
         if name not in SCHEDULES:
             raise ValueError(f"unknown schedule {name!r}; available: {', '.join(SCHEDULES)}")
         return cls(SCHEDULES[name](timesteps), reverse_variance, device)
@@ -292,7 +293,7 @@ class DDPM:
                 x = x + s * torch.randn(*x.shape, dtype=x.dtype, device=x.device)
             yield t, x
 
-    def sample(self, n, sampler="ddim", steps=50, eta=0.0, clip=True, device="cpu"):
+    def sample(self, n, sampler="ddim", steps=50, eta=0.0, clip=True, device=None):
         """n images (n, C, H, W): x_0 from x_T ~ N(0, I) by ``sampler``, 'ancestral' (T steps) or
         'ddim' (``steps`` steps).  With ``clip`` both end on the clamped x0_theta, in [-1, 1]."""
         x = torch.randn(n, *self.image_shape, device=device)

@@ -365,7 +365,7 @@ class RealNVP(nn.Module):
         """Mean bits/dim of a batch of dequantised images: what training minimises."""
         return self.bits_per_dim(x).mean()
 
-    def sample(self, n, temperature=1.0, device="cpu"):
+    def sample(self, n, temperature=1.0, device=None):
         """n images in [0, 1], (n, C, H, W), from z ~ N(0, temperature^2 I)."""
         z = autograd.randn(n, self.num_dims, device=device, dtype=self.final.layers[0].scale.dtype)
         return self.from_logit(self.inverse(z * temperature)).clamp(0.0, 1.0)
@@ -410,6 +410,6 @@ class PointFlow(nn.Module):
         """Mean negative log-likelihood in nats per point."""
         return -self.log_prob(x).mean()
 
-    def sample(self, n, temperature=1.0, device="cpu"):
+    def sample(self, n, temperature=1.0, device=None):
         dtype = self.flow.layers[0].scale.dtype
         return self.inverse(autograd.randn(n, self.dim, device=device, dtype=dtype) * temperature)
