@@ -61,7 +61,8 @@ def train_autoencoder(model, train_images, steps, args):
 
 def test_mse(model, test_images):
     model.eval()
-    reconstructions = in_batches(model, test_images, "cpu", batch_size=500)
+    device = next(model.parameters()).device  # where the model was built
+    reconstructions = in_batches(model, test_images, device, batch_size=500)
     return float(((reconstructions - test_images) ** 2).mean())
 
 

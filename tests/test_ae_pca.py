@@ -239,7 +239,7 @@ def test_ae_family_trains_and_compares_with_pca_at_the_same_code_size(monkeypatc
     monkeypatch.setattr(ae_vae, "load_dataset", lambda *args, **kwargs: (train_images, None))
     config = {**ae_vae.AE.defaults, "model": "ae", "channels": 1, "data": "mnist", "data_dir": None,
               "code_size": 5, "hidden": [16]}
-    family = ae_vae.AE(config, "cpu")
+    family = ae_vae.AE(config, torch.get_default_device())
     batch = torch.tensor(ae_vae.AE.prepare(train_images[:32], config))
     losses = [family.train_step(batch, step)["mse"] for step in range(1, 21)]
     assert losses[-1] < losses[0]

@@ -164,7 +164,7 @@ def test_the_loss_of_the_true_noise_is_zero_and_of_no_guess_is_one():
 def test_both_samplers_land_on_the_only_image_the_oracle_knows(sampler):
     x0 = pixel_image([-1.0, -0.3, 0.4, 0.9])
     diffusion = oracle_diffusion(x0)
-    samples = diffusion.sample(5, sampler, steps=7, device="cpu")
+    samples = diffusion.sample(5, sampler, steps=7)
     numpy.testing.assert_allclose(samples.numpy(), numpy.broadcast_to(x0.numpy(), (5, 1, 2, 2)), atol=1e-6)
 
 

@@ -52,7 +52,7 @@ def test_gradient_penalty_gradient_wrt_critic_weights_passes_gradcheck():
 
 def test_wgan_updates_the_generator_every_n_critic_steps():
     config = {**WGAN.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "n_critic": 3}
-    family = WGAN(config, "cpu")
+    family = WGAN(config, torch.get_default_device())
     batch = torch.rand(4, 1, 32, 32) * 2 - 1
     logged = [family.train_step(batch, step) for step in range(1, 7)]
     assert ["loss_g" in losses for losses in logged] == [False, False, True, False, False, True]
@@ -65,7 +65,7 @@ def test_wgan_gp_critic_learns_to_separate_a_fixed_real_and_fake_batch():
     gradient penalty holds it near 1-Lipschitz: on fixed batches the estimate must grow."""
     torch.manual_seed(0)
     config = {**WGANGP.defaults, "channels": 1, "feature_dim": 4, "latent_dim": 8, "lr": 1e-3}
-    family = WGANGP(config, "cpu")
+    family = WGANGP(config, torch.get_default_device())
     real = torch.rand(8, 1, 32, 32) * 2 - 1
     fake = family.G(family.noise(8)).detach()
 
@@ -87,7 +87,7 @@ def test_samples_come_from_the_generator_average(family_type):
     """With ema_decay > 0 the family samples from the moving average of G, which follows
     G's updates (and only them); with 0 it samples from G itself."""
     config = {**family_type.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "n_critic": 1}
-    family = family_type(config, "cpu")
+    family = family_type(config, torch.get_default_device())
     assert family.generator() is family.G_average
     batch = torch.rand(4, 1, 32, 32) * 2 - 1
     for step in range(1, 4):
@@ -95,7 +95,7 @@ def test_samples_come_from_the_generator_average(family_type):
     assert int(family.G_average.num_updates.item()) == 3
     average, live = family.G_average.module.l1[0].weight.numpy(), family.G.l1[0].weight.detach().numpy()
     assert not numpy.array_equal(average, live)
-    family_without = family_type({**config, "ema_decay": 0}, "cpu")
+    family_without = family_type({**config, "ema_decay": 0}, torch.get_default_device())
     assert family_without.generator() is family_without.G
     assert "generator_average" not in family_without.modules
 
@@ -109,11 +109,11 @@ def test_a_run_writes_a_latent_interpolation(tmp_path):
 
 def test_image_metrics_are_refused_for_data_the_classifier_does_not_know():
     config = {**DCGAN.defaults, "channels": 3, "feature_dim": 2, "latent_dim": 4, "data": "emoji"}
-    assert "only knows MNIST" in DCGAN(config, "cpu").evaluate(None)["image_metrics"]
+    assert "only knows MNIST" in DCGAN(config, torch.get_default_device()).evaluate(None)["image_metrics"]
 
 
 @pytest.mark.parametrize("size, lr, expected", [(32, None, 5e-4), (64, None, 2e-4), (64, 1e-4, 1e-4)])
 def test_dcgan_learning_rate_default_depends_on_the_image_size(size, lr, expected):
     config = {**DCGAN.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "image_size": size, "lr": lr}
-    family = DCGAN(config, "cpu")
+    family = DCGAN(config, torch.get_default_device())
     assert [o.param_groups[0]["lr"] for o in family.optimizers.values()] == [expected, expected]

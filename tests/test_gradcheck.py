@@ -16,7 +16,7 @@ class SquareWrongAtOneElement(Function):
         x, = self.inputs
         factor = numpy.ones(x.shape)
         factor[1, 2] = 3.0
-        return gy * x * 2 * Tensor(factor)
+        return gy * x * 2 * torch.tensor(factor, device=x.device)
 
 
 def test_gradcheck_catches_a_wrong_backward_and_names_the_element():

@@ -16,12 +16,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd
+from autograd import backend
 from autograd.ops import pool
 from strategies import ANY, arrays, distinct_arrays
 
 
 def leaf(array):
-    return autograd.tensor(numpy.asarray(array, dtype=numpy.float64), requires_grad=True)
+    return autograd.tensor(backend.to_numpy(array).astype(numpy.float64), requires_grad=True)
 
 
 def check_gradients(fn, *inputs):

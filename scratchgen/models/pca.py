@@ -99,7 +99,7 @@ class PCA:
     def _check(self, x, fn, width, expected):
         if self.components is None:
             raise RuntimeError(f"PCA.{fn}: call fit first")
-        x = _flat(x, fn)
+        x = backend.to_device(_flat(x, fn), backend.device_of(self.components))  # where fit ran
         if x.shape[1] != width:
             raise ValueError(f"PCA.{fn}: expected {expected}, got shape {tuple(x.shape)}")
         return x
