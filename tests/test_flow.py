@@ -60,6 +60,8 @@ FLOWS = {
                                                 initial_squeeze=True), std=0.2),
     "nice": randomized(RealNVP(IMAGE_SHAPE, levels=1, couplings=2, final_couplings=2, hidden=6,
                                coupling="additive", initial_squeeze=False), std=0.2),
+    "realnvp-resnet": randomized(RealNVP(IMAGE_SHAPE, levels=1, couplings=2, final_couplings=2, hidden=6,
+                                         initial_squeeze=False, blocks=1), std=0.2),
 }
 POINT_FLOWS = {"realnvp-points": randomized(PointFlow(2, couplings=4, hidden=8), std=0.3),
                "nice-points": randomized(PointFlow(2, couplings=4, hidden=8, coupling="additive"), std=0.3)}
@@ -318,3 +320,4 @@ def test_realnvp_refuses_images_of_another_size(tmp_path, capsys):
     assert main(["train", "realnvp", "--steps", "1", "--image-size", "32", "--quiet",
                  "--out", str(tmp_path / "r")]) == 2
     assert "pass --image-size 28" in capsys.readouterr().err
+

@@ -139,6 +139,33 @@ def conv_net(channels, hidden, out_channels, norm=True):
     return net
 
 
+class ResidualBlock(nn.Module):
+    """x + conv(relu(bn(conv(relu(bn(x)))))): two 3x3 convolutions that refine x
+    rather than replace it, so a deeper network still starts close to its input."""
+
+    def __init__(self, width, norm=True):
+        super().__init__()
+        layers = []
+        for _ in range(2):
+            layers += ([nn.BatchNorm2d(width)] if norm else []) + [nn.ReLU(), nn.Conv2d(width, width, 3, padding=1)]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def resnet_net(channels, hidden, out_channels, blocks, norm=True):
+    """A deeper s/t network: 3x3 conv in, ``blocks`` residual blocks, then BatchNorm,
+    ReLU and a 3x3 conv out (zero at the start, as in ``conv_net``)."""
+    net = nn.Sequential(nn.Conv2d(channels, hidden, 3, padding=1),
+                        *[ResidualBlock(hidden, norm) for _ in range(blocks)],
+                        *([nn.BatchNorm2d(hidden)] if norm else []), nn.ReLU(),
+                        nn.Conv2d(hidden, out_channels, 3, padding=1))
+    nn.init.zeros_(net[-1].weight)
+    nn.init.zeros_(net[-1].bias)
+    return net
+
+
 def mlp_net(dim, hidden, out_features, layers=2):
     """The s/t network of a coupling on D-dimensional points: ``layers`` hidden ReLU layers."""
     sizes = [dim] + [hidden] * layers
@@ -250,12 +277,17 @@ class DiagonalScaling(nn.Module):
         return y * (-self.log_scale).exp()
 
 
-def image_couplings(shape, count, mask_kind, hidden, coupling, norm, first_parity=0):
-    """``count`` couplings on (C, H, W) tensors with alternating checkerboard or channel masks."""
+def image_couplings(shape, count, mask_kind, hidden, coupling, norm, first_parity=0, blocks=0):
+    """``count`` couplings on (C, H, W) tensors with alternating checkerboard or channel masks;
+    their networks are ``conv_net`` (blocks=0) or ``resnet_net`` with that many residual blocks."""
     make_mask = checkerboard_mask if mask_kind == "checkerboard" else channel_mask
     out_channels = shape[0] * (2 if coupling == "affine" else 1)
-    return [Coupling(make_mask(shape, (first_parity + k) % 2), conv_net(shape[0], hidden, out_channels, norm),
-                     coupling) for k in range(count)]
+
+    def network():
+        if blocks:
+            return resnet_net(shape[0], hidden, out_channels, blocks, norm)
+        return conv_net(shape[0], hidden, out_channels, norm)
+    return [Coupling(make_mask(shape, (first_parity + k) % 2), network(), coupling) for k in range(count)]
 
 
 # ----------------------------------------------------------------------------
@@ -272,7 +304,7 @@ class RealNVP(nn.Module):
     """
 
     def __init__(self, image_shape=(1, 28, 28), levels=1, couplings=3, final_couplings=4, hidden=32,
-                 coupling="affine", initial_squeeze=True, norm=True, alpha=0.05):
+                 coupling="affine", initial_squeeze=True, norm=True, alpha=0.05, blocks=0):
         super().__init__()
         if coupling not in COUPLINGS:
             raise ValueError(f"RealNVP: coupling must be one of {COUPLINGS}, got {coupling!r}")
@@ -286,12 +318,13 @@ class RealNVP(nn.Module):
         for _ in range(levels):
             squeezed = self._squeezed(shape)
             self.levels.append(FlowSequence(
-                image_couplings(shape, couplings, "checkerboard", hidden, coupling, norm)
+                image_couplings(shape, couplings, "checkerboard", hidden, coupling, norm, blocks=blocks)
                 + [Squeeze()]
-                + image_couplings(squeezed, couplings, "channel", hidden, coupling, norm)))
+                + image_couplings(squeezed, couplings, "channel", hidden, coupling, norm, blocks=blocks)))
             shape = (squeezed[0] // 2, *squeezed[1:])
             self.factored_shapes.append(shape)
-        self.final = FlowSequence(image_couplings(shape, final_couplings, "checkerboard", hidden, coupling, norm))
+        self.final = FlowSequence(image_couplings(shape, final_couplings, "checkerboard", hidden, coupling, norm,
+                                                  blocks=blocks))
         self.factored_shapes.append(shape)
         self.num_dims = int(numpy.prod(self.image_shape))
         self.scaling = DiagonalScaling((self.num_dims,)) if coupling == "additive" else None

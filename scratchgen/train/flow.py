@@ -39,7 +39,7 @@ class RealNVPFamily(ModelFamily):
                 "grad_clip": 100.0, "coupling": "affine",
                 # images
                 "levels": 1, "couplings": 3, "final_couplings": 4, "hidden": 32, "initial_squeeze": True,
-                "norm": True, "alpha": 0.05, "image_size": 28, "eval_seed": 0, "eval_images": None,
+                "norm": True, "alpha": 0.05, "blocks": 0, "image_size": 28, "eval_seed": 0, "eval_images": None,
                 # 2-D toys
                 "toy_couplings": 8, "toy_hidden": 64, "mmd_points": 2000,
                 "temperatures": [1.0, 0.7]}
@@ -52,7 +52,7 @@ class RealNVPFamily(ModelFamily):
         else:
             shape = (c["channels"], c["image_size"], c["image_size"])
             model = RealNVP(shape, c["levels"], c["couplings"], c["final_couplings"], c["hidden"],
-                            c["coupling"], c["initial_squeeze"], c["norm"], c["alpha"])
+                            c["coupling"], c["initial_squeeze"], c["norm"], c["alpha"], c["blocks"])
         self.model = model.to(self.device)
         self.modules = {"flow": self.model}
         self.optimizers = {"flow": torch.optim.Adam(self.model.parameters(), lr=c["lr"])}
