@@ -313,7 +313,9 @@ def test_realnvp_family_trains_and_evaluates_on_mnist(tmp_path, capsys):
     assert main(["eval", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["num_test_images"] == 500
-    assert 0 < report["test_bits_per_dim"] < 12      # a near-identity flow in logit space: about 10.6
+    # a near-identity flow in logit space: about 25, since alpha = 1e-6 puts black pixels near
+    # logit -14, where N(0, 1) has little density (about 10.6 with alpha = 0.05)
+    assert 0 < report["test_bits_per_dim"] < 30
 
 
 def test_realnvp_refuses_images_of_another_size(tmp_path, capsys):
