@@ -228,7 +228,7 @@ def test_max_min_along_a_dim_give_the_gradient_to_the_returned_index(name, input
     t = leaf(x)
     values, indices = getattr(autograd, name)(t, dim, keepdim)
     values.sum().backward()
-    picked = numpy.expand_dims(indices.data, dim) if not keepdim else indices.data
+    picked = numpy.expand_dims(indices.numpy(), dim) if not keepdim else indices.numpy()
     expected = numpy.zeros_like(x)
     numpy.put_along_axis(expected, picked, 1.0, axis=dim)
     numpy.testing.assert_allclose(t.grad.data, expected)
