@@ -43,10 +43,8 @@ class ExponentialMovingAverage(Module):
         return self.module(*args, **kwargs)
 
     def current_decay(self):
-        if not self.warmup:
-            return self.decay
-        n = int(self.num_updates.item())
-        return min(self.decay, (1 + n) / (10 + n))
+        """The decay the next ``update`` uses, as a Python float (this one reads the count)."""
+        return float(self._decay_beside_weights())
 
     def _decay_beside_weights(self):
         """current_decay() as a 0-d float64 array on the weights' device, worked out
