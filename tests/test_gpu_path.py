@@ -17,15 +17,7 @@ from scratchgen.train.registry import FAMILIES, family_class
 from scratchgen.train.run import make_config
 
 
-def _gpu_present():
-    try:
-        import cupy
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _gpu_present(), reason="needs CuPy and a GPU")
+pytestmark = pytest.mark.skipif(not autograd.cuda_is_available(), reason="needs CuPy and a GPU")
 
 # small models: the point is which operations run, not their size
 SMALL = {"dcgan": {"feature_dim": 8, "latent_dim": 8}, "wgan": {"feature_dim": 8, "latent_dim": 8},
