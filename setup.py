@@ -14,7 +14,8 @@ setup(
     package_data={"scratchgen.data": ["mnist.npz", "MNIST_LICENSE.md"],
                   "scratchgen.models": ["weights/mnist_classifier.npz"]},
     include_package_data=True,
-    install_requires=["numpy>=1.22", "matplotlib>=3.5", "tqdm>=4"],
+    install_requires=["numpy>=1.22", "matplotlib>=3.5", "tqdm>=4",
+                      "threadpoolctl>=3"],   # one BLAS thread per process in nn.parallel,
     extras_require={
         "gpu": ["cupy>=12"],
         "test": ["pytest>=7", "hypothesis>=6.50"],

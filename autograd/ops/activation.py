@@ -4,6 +4,8 @@ Piecewise-linear ones (relu, leaky_relu) multiply the gradient by a fixed mask;
 smooth ones (sigmoid, tanh, elu) write their derivative through their own output,
 so their second derivative comes out of the same formula.
 """
+import numpy
+
 from .. import backend
 from ..function import Function
 from ..grad_mode import STATE
@@ -39,12 +41,16 @@ class LeakyReLU(Function):
 
 
 def _sigmoid(x):
-    """1 / (1 + e^-x) on a raw array, written with e = exp(-|x|) <= 1 so nothing overflows:
-    1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0.  The numerator, 1 or e, is
-    max(x >= 0, e), exact either way and much faster in NumPy than xp.where."""
+    """1 / (1 + e^-x) on a raw array, worked in place in one new buffer: four passes,
+    where a formula with xp.where or xp.abs takes seven.  Below about -88 (float32)
+    e^-x overflows to inf and 1 / inf = 0 is the right answer, so NumPy's overflow
+    warning is silenced (CuPy does not warn)."""
     xp = backend.get_array_module(x)
-    e = xp.exp(-xp.abs(x))
-    return (xp.maximum(x >= 0, e) / (1 + e)).astype(x.dtype, copy=False)
+    y = xp.negative(x, out=xp.empty_like(x))    # out=, so a 0-d x gives an array, not a scalar
+    with numpy.errstate(over="ignore"):
+        xp.exp(y, out=y)
+    y += 1
+    return xp.reciprocal(y, out=y)
 
 
 class Sigmoid(Function):
