@@ -172,6 +172,15 @@ def test_model_steps_times_a_real_training_step():
     assert batch == 32 and len(times) == 5 and all(t > 0 for t in times)
 
 
+def test_model_steps_takes_settings_as_train_does():
+    """--set changes the timed configuration, and an unknown key is refused by name."""
+    from benchmarks import model_steps
+    family, _, batch = model_steps.build_family("realnvp", overrides={"batch_size": 8})
+    assert batch == 8 and family.config["batch_size"] == 8
+    with pytest.raises(ValueError, match="no_such_key"):
+        model_steps.build_family("realnvp", overrides={"no_such_key": 1})
+
+
 def test_the_machine_line_names_the_vector_extensions():
     """Ratios to PyTorch depend on AVX-512, so the figures record which units the CPU has."""
     import platform

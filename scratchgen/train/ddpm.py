@@ -49,7 +49,7 @@ class DDPMFamily(ModelFamily):
     name = "ddpm"
     description = "denoising diffusion (Ho et al. 2020): U-Net, EMA, ancestral and DDIM sampling"
     defaults = {
-        "steps": 2400, "sample_every": 600, "checkpoint_every": 600,
+        "steps": 3000, "sample_every": 750, "checkpoint_every": 750,
         "lr": 1e-3, "lr_final": 1.0, "decay_fraction": 0.3, "grad_clip": 1.0, "ema_decay": 0.995,
         "workers": 2, "image_size": 28, "timesteps": 1000, "schedule": "linear", "reverse_variance": "beta",
         "base_channels": 16, "channel_mults": [1, 2, 2], "blocks_per_level": 1, "attention": True,
