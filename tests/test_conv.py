@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import autograd as torch
 from autograd.nn import functional as F
-from autograd.ops.conv import conv_output_size
+from autograd.ops.conv import conv_output_size, is_batch_last
 from autograd.ops.conv_loops import conv2d_loops, conv_transpose2d_loops
 
 
@@ -158,3 +158,46 @@ def test_stride_one_routes_match_the_loops_and_finite_differences(config, seed):
         numpy.testing.assert_allclose(op(torch.tensor(x), torch.tensor(w), torch.tensor(b), **args).numpy(),
                                       loops(x, w, b, **args), atol=1e-12)
         torch.gradcheck(lambda x, w: op(x, w, **args), leaves(x, w))
+
+
+def batch_last(array):
+    """The same values, laid out in memory as (C, H, W, N), the order col2im writes."""
+    return numpy.ascontiguousarray(array.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+
+
+def values_and_gradients(op, x, w, gy, args):
+    x, w = leaves(x, w)
+    y = op(x, w, **args)
+    y.backward(torch.tensor(gy))
+    return y.detach().numpy(), x.grad.numpy(), w.grad.numpy()
+
+
+@settings(max_examples=30)
+@given(st.booleans(), st.data(), st.integers(0, 2**16))
+def test_every_memory_order_of_input_and_gradient_gives_the_same_results(transposed, data, seed):
+    """im2col lists output pixels batch-last or channel-major, chosen from the memory
+    order of the arrays each op is handed: all four orders of (x, upstream gradient)
+    must give the same output and gradients."""
+    config = data.draw(conv_configs(transposed=transposed))
+    op, args = (F.conv_transpose2d, transpose_args(config)) if transposed else (F.conv2d, conv_args(config))
+    rng = numpy.random.default_rng(seed)
+    x, w, _ = make_inputs(config, transposed, rng)
+    gy = rng.standard_normal(op(torch.tensor(x), torch.tensor(w), **args).shape)
+    reference = values_and_gradients(op, x, w, gy, args)
+    for x_order in (x, batch_last(x)):
+        for gy_order in (gy, batch_last(gy)):
+            for ours, theirs in zip(values_and_gradients(op, x_order, w, gy_order, args), reference):
+                numpy.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+def test_strided_convolutions_hand_on_batch_last_outputs():
+    """A stride-2 convolution gathers batch-last columns (runs of N contiguous numbers)
+    and its output keeps that order, so that the next convolution's padded copy is a
+    straight copy; stride 1 on a plain input stays channel-major."""
+    rng = numpy.random.default_rng(0)
+    x = torch.tensor(rng.standard_normal((4, 3, 8, 8)))
+    w1, w2 = torch.tensor(rng.standard_normal((5, 3, 4, 4))), torch.tensor(rng.standard_normal((6, 5, 3, 3)))
+    h = F.conv2d(x, w1, stride=2, padding=1)
+    assert is_batch_last(h.data)
+    assert is_batch_last(F.conv2d(torch.nn.functional.leaky_relu(h, 0.2), w2, padding=1).data)
+    assert not is_batch_last(F.conv2d(x, torch.tensor(rng.standard_normal((2, 3, 3, 3))), padding=1).data)

@@ -8,6 +8,10 @@ Convolution (cross-correlation, as in PyTorch) with im2col:
 3. one matrix product of the weights (O, C*KH*KW) with those columns
    (C*KH*KW, N*OH*OW) gives every output pixel at once.
 
+The columns list the output pixels in one of two orders, channel-major (N, OH, OW)
+or batch-last (OH, OW, N); each op picks the one that the arrays it is handed
+already have (see "Pixel order" below), so that no large transposing copy is made.
+
 Transposed convolution runs the same steps backwards (col2im): one matrix
 product spreads each input pixel into a KH x KW patch of columns, and KH*KW
 strided slice-adds put the patches in place.  This is exactly the gradient of
@@ -77,34 +81,83 @@ class ConvGeometry:
 # ----------------------------------------------------------------------------
 # im2col and col2im on raw arrays
 # ----------------------------------------------------------------------------
-def _windows(x, geometry, out_size):
-    """All KH x KW windows of the padded input as a strided view of shape
-    (C, KH, KW, N, OH, OW): windows[c, i, j, n, p, q] = xpad[n, c, p*sh + i*dh, q*sw + j*dw].
+# Pixel order.  The columns of im2col can list the output pixels batch-last, (OH, OW,
+# N), or channel-major, (N, OH, OW); a convolution's output and the operand that
+# meets the columns in a matrix product come in the same order.  Batch-last columns
+# are gathered in runs of N contiguous numbers, channel-major ones in runs of OW
+# numbers read every stride-th element (slow at stride 2 and OW = 4 to 32), and
+# col2im writes batch-last images already.  So each op picks the order that costs
+# no copy of the arrays it is handed, and otherwise the faster gather.
+def is_batch_last(x):
+    """True when an (N, C, H, W) array lies in memory as (C, H, W, N), the order
+    col2im writes: transposed convolutions return such views."""
+    return x.shape[0] > 1 and x.transpose(1, 2, 3, 0).flags.c_contiguous
 
-    The padded copy is laid out channel-major, (C, N, H, W), the order in which
-    im2col reads it (and the order conv outputs already have in memory)."""
+
+def _forward_order(x, geometry):
+    """Batch-last columns for conv2d(x) if x already lies so (its padded copy is then
+    a straight copy), or at stride 2 or more (the faster gather).  The output takes
+    the same order, so a chain of convolutions keeps it."""
+    return is_batch_last(x) or geometry.stride != (1, 1)
+
+
+def _columns_order_for(gy):
+    """The weight gradient multiplies gy by the columns: take gy's own order, so that
+    flattening gy costs no transposing copy."""
+    return is_batch_last(gy)
+
+
+def _windows(x, geometry, out_size, batch_last):
+    """All KH x KW windows of the padded input as a strided view, no copy:
+    channel-major, (C, KH, KW, N, OH, OW), or batch-last, (C, KH, KW, OH, OW, N),
+    with windows[c, i, j, ..n, p, q..] = xpad[n, c, p*sh + i*dh, q*sw + j*dw].
+
+    The padded copy is laid out in the same order, (C, N, H, W) or (C, H, W, N),
+    so that each window row is read from nearby memory."""
     xp = backend.get_array_module(x)
     (ph, pw), (kh, kw) = geometry.padding, geometry.kernel
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
     n, c, h, w = x.shape
+    order = (1, 2, 3, 0) if batch_last else (1, 0, 2, 3)
     if ph or pw:
-        padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-        padded[:, :, ph: ph + h, pw: pw + w] = x.transpose(1, 0, 2, 3)
+        padded_shape = (c, h + 2 * ph, w + 2 * pw, n) if batch_last else (c, n, h + 2 * ph, w + 2 * pw)
+        padded = xp.zeros(padded_shape, dtype=x.dtype)
+        inside = (slice(None), slice(ph, ph + h), slice(pw, pw + w))
+        inside = inside + (slice(None),) if batch_last else inside[:1] + (slice(None),) + inside[1:]
+        padded[inside] = x.transpose(order)
     else:
-        padded = xp.ascontiguousarray(x.transpose(1, 0, 2, 3))  # no copy if already so
-    s_c, s_n, s_h, s_w = padded.strides
-    return backend.strided_view(
-        padded, shape=(c, kh, kw, n) + tuple(out_size),
-        strides=(s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw))
+        padded = xp.ascontiguousarray(x.transpose(order))  # no copy if already so
+    if batch_last:
+        s_c, s_h, s_w, s_n = padded.strides
+        shape = (c, kh, kw) + tuple(out_size) + (n,)
+        strides = (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n)
+    else:
+        s_c, s_n, s_h, s_w = padded.strides
+        shape = (c, kh, kw, n) + tuple(out_size)
+        strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
+    return backend.strided_view(padded, shape=shape, strides=strides)
 
 
-def _columns(x, geometry, out_size):
-    """im2col: (groups, C/groups * KH * KW, N * OH * OW), one column per output pixel."""
-    windows = _windows(x, geometry, out_size)
-    c, kh, kw, n, oh, ow = windows.shape
+def _columns(x, geometry, out_size, batch_last):
+    """im2col: (groups, C/groups * KH * KW, N * OH * OW), one column per output pixel,
+    pixels in (OH, OW, N) order if ``batch_last`` else (N, OH, OW)."""
+    windows = _windows(x, geometry, out_size, batch_last)
+    c, kh, kw = windows.shape[:3]
     g = geometry.groups
     # rows: channel and kernel offset; columns: output pixels; the reshape copies once
-    return windows.reshape(g, (c // g) * kh * kw, n * oh * ow)
+    return windows.reshape(g, (c // g) * kh * kw, -1)
+
+
+def _pixels_last(y, batch_last):
+    """(N, C, H, W) -> (C, pixels) in the pixel order of batch_last columns or not."""
+    return y.transpose((1, 2, 3, 0) if batch_last else (1, 0, 2, 3)).reshape(y.shape[1], -1)
+
+
+def _as_image(rows, n, oh, ow, batch_last):
+    """(C, pixels) in either order -> a (N, C, OH, OW) view."""
+    if batch_last:
+        return rows.reshape(-1, oh, ow, n).transpose(3, 0, 1, 2)
+    return rows.reshape(-1, n, oh, ow).transpose(1, 0, 2, 3)
 
 
 def _grouped(array_2d_rows, groups):
@@ -166,7 +219,9 @@ def _dual(geometry):
     return ConvGeometry(geometry.kernel, 1, padding, geometry.dilation, 1)
 
 
-def _conv_forward(x, weight, geometry, out_size=None, columns=None):
+def _conv_forward(x, weight, geometry, out_size=None, columns=None, batch_last=None):
+    """conv2d on arrays; ``columns``, when given, is x's im2col in the order
+    ``batch_last`` says."""
     n, c, h, w = x.shape
     o = weight.shape[0]
     oh, ow = out_size or geometry.output_size(h, w)
@@ -174,10 +229,11 @@ def _conv_forward(x, weight, geometry, out_size=None, columns=None):
     if dual and (oh, ow) == geometry.output_size(h, w):
         return _conv_transpose_forward(x, _flipped(weight), dual, (0, 0))
     if columns is None:
-        columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
+        batch_last = _forward_order(x, geometry)
+        columns = _columns(x, geometry, (oh, ow), batch_last)      # (g, Cg*K*K, N*P)
     kernels = _grouped(weight.reshape(o, -1), geometry.groups)      # (g, Og, Cg*K*K)
     y = kernels @ columns                                           # (g, Og, N*P)
-    return y.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+    return _as_image(y.reshape(o, -1), n, oh, ow, batch_last)
 
 
 def _conv_transpose_forward(x, weight, geometry, output_padding):
@@ -195,7 +251,7 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
     return _col2im(columns, geometry, n, c_out, (h, w), out_size, output_padding)
 
 
-def _weight_grad(x, gy, geometry, weight_shape, columns=None):
+def _weight_grad(x, gy, geometry, weight_shape, columns=None, batch_last=None):
     """d(loss)/d(weight) of conv2d(x, weight) given gy = d(loss)/d(output)."""
     n, o, oh, ow = gy.shape
     dual = _dual(geometry) if columns is None and o < x.shape[1] else None
@@ -203,8 +259,9 @@ def _weight_grad(x, gy, geometry, weight_shape, columns=None):
         # the dual (transposed) convolution maps gy to x: correlate in that direction
         return _flipped(_weight_grad(gy, x, dual, _flipped_shape(weight_shape))).copy()
     if columns is None:
-        columns = _columns(x, geometry, (oh, ow))                   # (g, Cg*K*K, N*P)
-    grads = _grouped(gy.transpose(1, 0, 2, 3).reshape(o, -1), geometry.groups)  # (g, Og, N*P)
+        batch_last = _columns_order_for(gy)
+        columns = _columns(x, geometry, (oh, ow), batch_last)      # (g, Cg*K*K, N*P)
+    grads = _grouped(_pixels_last(gy, batch_last), geometry.groups)  # (g, Og, N*P)
     return (grads @ columns.transpose(0, 2, 1)).reshape(weight_shape)
 
 
@@ -215,12 +272,13 @@ class Conv2d(Function):
     """conv2d without bias; ``out_size`` may cut the output short (the gradient of a
     transposed convolution whose output_padding is at least its stride needs that)."""
 
-    def __init__(self, geometry, out_size=None, columns=None):
+    def __init__(self, geometry, out_size=None, columns=None, batch_last=None):
         self.geometry, self.out_size = geometry, out_size
-        self.columns = columns  # im2col of x, when the caller already has it
+        # im2col of x when the caller already has it, and its pixel order
+        self.columns, self.batch_last = columns, batch_last
 
     def forward(self, x, weight):
-        y = _conv_forward(x, weight, self.geometry, self.out_size, self.columns)
+        y = _conv_forward(x, weight, self.geometry, self.out_size, self.columns, self.batch_last)
         self.columns = None  # not kept for backward: memory matters more
         return y
 
@@ -247,24 +305,27 @@ class ConvTranspose2d(Function):
         # from correlating gy (as the conv input) with x (as the conv output gradient)
         x, weight = self.inputs
         # both gradients read the same im2col of gy: build it once
-        columns = _columns(gy.data, self.geometry, x.shape[2:])
+        # the weight gradient multiplies these columns by x: take x's order
+        batch_last = _columns_order_for(x.data)
+        columns = _columns(gy.data, self.geometry, x.shape[2:], batch_last)
         gx = gw = None
         if self.needs_input_grad[0]:
-            gx = Conv2d(self.geometry, x.shape[2:], columns)(gy, weight)
+            gx = Conv2d(self.geometry, x.shape[2:], columns, batch_last)(gy, weight)
         if self.needs_input_grad[1]:
-            gw = ConvWeightGrad(self.geometry, weight.shape, columns)(gy, x)
+            gw = ConvWeightGrad(self.geometry, weight.shape, columns, batch_last)(gy, x)
         return gx, gw
 
 
 class ConvWeightGrad(Function):
     """gW = d<gy, conv2d(x, W)>/dW, linear in both x and gy."""
 
-    def __init__(self, geometry, weight_shape, columns=None):
+    def __init__(self, geometry, weight_shape, columns=None, batch_last=None):
         self.geometry, self.weight_shape = geometry, tuple(weight_shape)
-        self.columns = columns  # im2col of x, when the caller already has it
+        # im2col of x when the caller already has it, and its pixel order
+        self.columns, self.batch_last = columns, batch_last
 
     def forward(self, x, gy):
-        gw = _weight_grad(x, gy, self.geometry, self.weight_shape, self.columns)
+        gw = _weight_grad(x, gy, self.geometry, self.weight_shape, self.columns, self.batch_last)
         self.columns = None
         return gw
 
