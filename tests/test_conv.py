@@ -193,11 +193,13 @@ def test_every_memory_order_of_input_and_gradient_gives_the_same_results(transpo
 def test_strided_convolutions_hand_on_batch_last_outputs():
     """A stride-2 convolution gathers batch-last columns (runs of N contiguous numbers)
     and its output keeps that order, so that the next convolution's padded copy is a
-    straight copy; stride 1 on a plain input stays channel-major."""
+    straight copy; stride 1 on a plain input, widening, stays channel-major."""
     rng = numpy.random.default_rng(0)
     x = torch.tensor(rng.standard_normal((4, 3, 8, 8)))
     w1, w2 = torch.tensor(rng.standard_normal((5, 3, 4, 4))), torch.tensor(rng.standard_normal((6, 5, 3, 3)))
     h = F.conv2d(x, w1, stride=2, padding=1)
     assert is_batch_last(h.data)
     assert is_batch_last(F.conv2d(torch.nn.functional.leaky_relu(h, 0.2), w2, padding=1).data)
-    assert not is_batch_last(F.conv2d(x, torch.tensor(rng.standard_normal((2, 3, 3, 3))), padding=1).data)
+    assert not is_batch_last(F.conv2d(x, torch.tensor(rng.standard_normal((6, 3, 3, 3))), padding=1).data)
+    # a transposed convolution writes batch-last, and cropping its padding keeps that
+    assert is_batch_last(F.conv_transpose2d(h, w1, stride=2, padding=1).data)

@@ -90,8 +90,9 @@ class ConvGeometry:
 # no copy of the arrays it is handed, and otherwise the faster gather.
 def is_batch_last(x):
     """True when an (N, C, H, W) array lies in memory as (C, H, W, N), the order
-    col2im writes: transposed convolutions return such views."""
-    return x.shape[0] > 1 and x.transpose(1, 2, 3, 0).flags.c_contiguous
+    col2im writes, or is a crop of such an array (transposed convolutions return
+    such views): the batch is the innermost axis."""
+    return x.shape[0] > 1 and x.strides[0] == x.itemsize
 
 
 def _forward_order(x, geometry):
@@ -170,22 +171,29 @@ def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
     """Scatter columns (C, KH, KW, H, W, N) back into an image of the transposed
     convolution's output size, then crop the padding.
 
-    Input pixel (p, q) with tap (i, j) lands on output pixel (p*sh + i*dh, q*sw + j*dw),
-    so the scatter is KH * KW strided slice-adds.  The image is built batch-last,
-    (C, H, W, N): every add then moves runs of N contiguous numbers, several times
-    faster than the runs of W (4 to 32) numbers of an (N, C, H, W) image.  The result
-    is a view in PyTorch's (N, C, H, W) order."""
+    Input pixel p with tap i lands on output row p*sh + i*dh.  Writing
+    i*dh = a*sh + r, that is row p + a of the r-th stride phase (the rows r, r + sh,
+    r + 2*sh, ...).  So the scatter is KH * KW adds of whole blocks into shifted,
+    contiguous slices of the sh x sw phase images, and one copy then interleaves the
+    phases (at stride 1 there is one phase, the image itself).  Every array is
+    batch-last, (C, H, W, N): each add moves runs of N contiguous numbers or more,
+    several times faster than runs of W (4 to 32) numbers.  The result is a view in
+    PyTorch's (N, C, H, W) order."""
     xp = backend.get_array_module(columns)
     (kh, kw), (sh, sw) = geometry.kernel, geometry.stride
     (dh, dw), (ph, pw) = geometry.dilation, geometry.padding
     h, w = in_size
     full = ((h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0],
             (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1])
-    image = xp.zeros((c,) + full + (n,), dtype=columns.dtype)
+    rows, cols = -(-full[0] // sh), -(-full[1] // sw)          # per phase, rounded up
+    phases = xp.zeros((sh, sw, c, rows, cols, n), dtype=columns.dtype)
     for i in range(kh):
+        a, r = divmod(i * dh, sh)
         for j in range(kw):
-            image[:, i * dh: i * dh + sh * (h - 1) + 1: sh,
-                  j * dw: j * dw + sw * (w - 1) + 1: sw] += columns[:, i, j]
+            b, q = divmod(j * dw, sw)
+            phases[r, q, :, a: a + h, b: b + w] += columns[:, i, j]
+    # (sh, sw, C, rows, cols, N) -> (C, rows, sh, cols, sw, N): the interleaving copy
+    image = phases.transpose(2, 3, 0, 4, 1, 5).reshape(c, rows * sh, cols * sw, n)
     return image.transpose(3, 0, 1, 2)[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
 
 
