@@ -203,3 +203,17 @@ def test_strided_convolutions_hand_on_batch_last_outputs():
     assert not is_batch_last(F.conv2d(x, torch.tensor(rng.standard_normal((6, 3, 3, 3))), padding=1).data)
     # a transposed convolution writes batch-last, and cropping its padding keeps that
     assert is_batch_last(F.conv_transpose2d(h, w1, stride=2, padding=1).data)
+
+
+@pytest.mark.parametrize("stride, dilation, output_padding", [(2, 1, 1), (3, 2, 0), (1, 1, 0)])
+def test_transposed_convolution_to_few_channels_scatters_channel_major(stride, dilation, output_padding):
+    """With more input channels than output rows to scatter (C_in >= C_out*KH*KW), col2im
+    works in the input's own channel-major order instead of transposing it: the same
+    values as the loops, and an output that is not batch-last."""
+    rng = numpy.random.default_rng(1)
+    x, w = rng.standard_normal((3, 20, 5, 4)), rng.standard_normal((20, 2, 3, 3))
+    args = dict(stride=stride, padding=1, output_padding=output_padding, dilation=dilation)
+    y = F.conv_transpose2d(torch.tensor(x), torch.tensor(w), **args)
+    numpy.testing.assert_allclose(y.numpy(), conv_transpose2d_loops(x, w, None, **args), atol=1e-12)
+    assert not is_batch_last(y.data)
+    assert is_batch_last(F.conv_transpose2d(torch.tensor(batch_last(x)), torch.tensor(w), **args).data)

@@ -167,17 +167,18 @@ def _grouped(array_2d_rows, groups):
     return array_2d_rows.reshape(groups, rows // groups, -1)
 
 
-def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
-    """Scatter columns (C, KH, KW, H, W, N) back into an image of the transposed
-    convolution's output size, then crop the padding.
+def _col2im(columns, geometry, n, c, in_size, out_size, output_padding, batch_last=True):
+    """Scatter columns (C, KH, KW, H, W, N), or (C, KH, KW, N, H, W) if not
+    ``batch_last``, back into an image of the transposed convolution's output size,
+    then crop the padding.
 
     Input pixel p with tap i lands on output row p*sh + i*dh.  Writing
     i*dh = a*sh + r, that is row p + a of the r-th stride phase (the rows r, r + sh,
     r + 2*sh, ...).  So the scatter is KH * KW adds of whole blocks into shifted,
     contiguous slices of the sh x sw phase images, and one copy then interleaves the
-    phases (at stride 1 there is one phase, the image itself).  Every array is
-    batch-last, (C, H, W, N): each add moves runs of N contiguous numbers or more,
-    several times faster than runs of W (4 to 32) numbers.  The result is a view in
+    phases (at stride 1 there is one phase, the image itself).  Batch-last, each add
+    moves runs of N contiguous numbers or more, several times faster than the runs
+    of W (4 to 32) numbers of the channel-major order.  The result is a view in
     PyTorch's (N, C, H, W) order."""
     xp = backend.get_array_module(columns)
     (kh, kw), (sh, sw) = geometry.kernel, geometry.stride
@@ -186,15 +187,24 @@ def _col2im(columns, geometry, n, c, in_size, out_size, output_padding):
     full = ((h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0],
             (w - 1) * sw + dw * (kw - 1) + 1 + output_padding[1])
     rows, cols = -(-full[0] // sh), -(-full[1] // sw)          # per phase, rounded up
-    phases = xp.zeros((sh, sw, c, rows, cols, n), dtype=columns.dtype)
+    # phases (sh, sw, C, rows, cols, N) batch-last, or (sh, sw, C, N, rows, cols)
+    shape = (c, rows, cols, n) if batch_last else (c, n, rows, cols)
+    phases = xp.zeros((sh, sw) + shape, dtype=columns.dtype)
     for i in range(kh):
         a, r = divmod(i * dh, sh)
         for j in range(kw):
             b, q = divmod(j * dw, sw)
-            phases[r, q, :, a: a + h, b: b + w] += columns[:, i, j]
-    # (sh, sw, C, rows, cols, N) -> (C, rows, sh, cols, sw, N): the interleaving copy
-    image = phases.transpose(2, 3, 0, 4, 1, 5).reshape(c, rows * sh, cols * sw, n)
-    return image.transpose(3, 0, 1, 2)[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
+            rows_cols = (slice(a, a + h), slice(b, b + w))
+            target = rows_cols if batch_last else (slice(None),) + rows_cols
+            phases[(r, q, slice(None)) + target] += columns[:, i, j]
+    # interleave (sh, sw, ..., rows, ..., cols, ...) -> (..., rows, sh, ..., cols, sw, ...) in one copy
+    if batch_last:
+        image = phases.transpose(2, 3, 0, 4, 1, 5).reshape(c, rows * sh, cols * sw, n)
+        image = image.transpose(3, 0, 1, 2)                           # (N, C, H, W) view
+    else:
+        image = phases.transpose(2, 3, 4, 0, 5, 1).reshape(c, n, rows * sh, cols * sw)
+        image = image.transpose(1, 0, 2, 3)
+    return image[:, :, ph: ph + out_size[0], pw: pw + out_size[1]]
 
 
 # ----------------------------------------------------------------------------
@@ -253,10 +263,14 @@ def _conv_transpose_forward(x, weight, geometry, output_padding):
         return _conv_forward(x, _flipped(weight), dual)
     kh, kw = geometry.kernel
     out_size = geometry.transpose_output_size(h, w, output_padding)
+    # x's pixels in batch-last order cost a transposing copy of x unless x already lies
+    # so; pay it unless the scatter is smaller than x (few output channels)
+    batch_last = is_batch_last(x) or c_out * kh * kw > c_in
     kernels = weight.reshape(g, c_in // g, -1).transpose(0, 2, 1)   # (g, Og*K*K, Cg)
-    pixels = x.transpose(1, 2, 3, 0).reshape(g, c_in // g, h * w * n)  # batch-last, for _col2im
-    columns = (kernels @ pixels).reshape(c_out, kh, kw, h, w, n)
-    return _col2im(columns, geometry, n, c_out, (h, w), out_size, output_padding)
+    pixels = _pixels_last(x, batch_last).reshape(g, c_in // g, -1)  # (g, Cg, N*H*W)
+    pixel_shape = (h, w, n) if batch_last else (n, h, w)
+    columns = (kernels @ pixels).reshape((c_out, kh, kw) + pixel_shape)
+    return _col2im(columns, geometry, n, c_out, (h, w), out_size, output_padding, batch_last)
 
 
 def _weight_grad(x, gy, geometry, weight_shape, columns=None, batch_last=None):
