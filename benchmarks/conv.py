@@ -188,8 +188,12 @@ def sizes_for(context):
 def run(context):
     layers, batch = sizes_for(context)
     plan = plan_for(context)
-    rows, timings = [], {}
+    rows, timings, ceilings = [], {}, []
+    from benchmarks.flops import ceiling_sample   # here: flops.py imports this module
     for layer in layers:
+        # the flops family's matrix-product rate, sampled beside every layer so that
+        # it spans the same minutes of machine drift as the layers' timings
+        ceilings.append(ceiling_sample(context))
         check_layer(layer, context.libraries, batch, context.device)
         for pass_name, (_, flop_factor) in PASSES.items():
             summaries = measure_layer(context, layer, batch, plan, pass_name)
@@ -198,5 +202,6 @@ def run(context):
             timings[(layer.name, pass_name)] = {name: s.median_us for name, s in summaries.items()}
             rows += timing_rows("conv", f"{layer.label} {pass_name}", summaries, "ms",
                                 MAX_RATIO if pass_name == "fwd+bwd" else None, notes)
-    context.shared["conv"] = {"layers": layers, "batch": batch, "median_us": timings}
+    context.shared["conv"] = {"layers": layers, "batch": batch, "median_us": timings,
+                              "matmul_gflops": ceilings}
     return rows

@@ -4,7 +4,9 @@ autograd's convolutions are im2col designs: they rearrange the input and do
 one big matrix product.  Their ceiling is therefore the rate of a large
 float32 matrix product in the same array library, measured here in the same
 run (NumPy on the CPU, CuPy on a GPU): a 2048 x 2048 by 2048 x 2048 product,
-2 * 2048^3 FLOPs, median of several.
+2 * 2048^3 FLOPs.  The machines drift by 10-15% within minutes, so when the
+conv family ran first, the rate is the median of samples taken before each of
+its layers, spanning the same minutes as the timings it is compared with.
 
 For the largest layers of the seed's DCGAN (those with at least half the
 heaviest layer's FLOPs; see conv.py for how FLOPs are counted), the rows give
@@ -52,18 +54,31 @@ def array_module(context):
     return numpy
 
 
-def run(context):
+def matmul_size(context):
+    return 256 if context.tiny else MATMUL_SIZE
+
+
+def ceiling_sample(context, repeats=None):
+    """One measurement of the matrix-product rate on the context's device."""
     xp = array_module(context)
     sync = None
     if context.device == "cuda":
         import cupy
         sync = cupy.cuda.Device().synchronize
-    size, repeats = (256, 2) if context.tiny else (MATMUL_SIZE, 3 if context.quick else 9)
-    ceiling = matmul_gflops(xp, size, repeats, sync)
-    rows = [Row("flops", f"matmul {size}x{size} float32", xp.__name__, ceiling, 0.0, "GFLOP/s",
-                note="the im2col ceiling")]
+    if repeats is None:
+        repeats = 2 if context.tiny else 3
+    return matmul_gflops(xp, matmul_size(context), repeats, sync)
 
+
+def run(context):
     shared = context.shared.get("conv")
+    samples = list(shared["matmul_gflops"]) if shared else []
+    samples.append(ceiling_sample(context, None if context.tiny or context.quick else 9))
+    ceiling = statistics.median(samples)
+    size = matmul_size(context)
+    rows = [Row("flops", f"matmul {size}x{size} float32", array_module(context).__name__, ceiling,
+                0.0, "GFLOP/s", note=f"the im2col ceiling, median of {len(samples)}")]
+
     if shared is None:                 # the conv family did not run: time the largest layers here
         layers, batch = conv.sizes_for(context)
         plan = conv.plan_for(context)

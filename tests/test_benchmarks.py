@@ -131,6 +131,18 @@ def test_matmul_rate_is_positive():
     assert flops.matmul_gflops(numpy, size=64, repeats=2) > 0
 
 
+def test_matmul_ceiling_is_sampled_beside_every_conv_layer():
+    """The flops family compares the layers with the median of matrix-product rates
+    taken beside each of them (one per layer, one of its own), not with one reading
+    that machine drift may have put high or low."""
+    context = common.Context("cpu", libraries(False), tiny=True)
+    conv_rows = conv.run(context)
+    samples = context.shared["conv"]["matmul_gflops"]
+    assert len(samples) == len(conv.sizes_for(context)[0]) and all(s > 0 for s in samples)
+    ceiling = flops.run(context)[0]
+    assert ceiling.note.endswith(f"median of {len(samples) + 1}") and conv_rows
+
+
 @pytest.mark.parametrize("with_torch", [False, pytest.param(True, marks=needs_torch)])
 def test_overhead_family_runs(with_torch):
     context = common.Context("cpu", libraries(with_torch), tiny=True)
