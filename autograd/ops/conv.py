@@ -113,30 +113,25 @@ def _windows(x, geometry, out_size, batch_last):
     channel-major, (C, KH, KW, N, OH, OW), or batch-last, (C, KH, KW, OH, OW, N),
     with windows[c, i, j, ..n, p, q..] = xpad[n, c, p*sh + i*dh, q*sw + j*dw].
 
-    The padded copy is laid out in the same order, (C, N, H, W) or (C, H, W, N),
+    The padded copy lies in memory in the same order, (C, N, H, W) or (C, H, W, N),
     so that each window row is read from nearby memory."""
     xp = backend.get_array_module(x)
     (ph, pw), (kh, kw) = geometry.padding, geometry.kernel
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
     n, c, h, w = x.shape
-    order = (1, 2, 3, 0) if batch_last else (1, 0, 2, 3)
+    order = (1, 2, 3, 0) if batch_last else (1, 0, 2, 3)   # memory order of the axes N, C, H, W
+    back = tuple(order.index(axis) for axis in range(4))   # its inverse: views it as (N, C, H, W)
     if ph or pw:
-        padded_shape = (c, h + 2 * ph, w + 2 * pw, n) if batch_last else (c, n, h + 2 * ph, w + 2 * pw)
-        padded = xp.zeros(padded_shape, dtype=x.dtype)
-        inside = (slice(None), slice(ph, ph + h), slice(pw, pw + w))
-        inside = inside + (slice(None),) if batch_last else inside[:1] + (slice(None),) + inside[1:]
-        padded[inside] = x.transpose(order)
+        padded_nchw = (n, c, h + 2 * ph, w + 2 * pw)
+        padded = xp.zeros(tuple(padded_nchw[axis] for axis in order), dtype=x.dtype).transpose(back)
+        padded[:, :, ph: ph + h, pw: pw + w] = x
     else:
-        padded = xp.ascontiguousarray(x.transpose(order))  # no copy if already so
-    if batch_last:
-        s_c, s_h, s_w, s_n = padded.strides
-        shape = (c, kh, kw) + tuple(out_size) + (n,)
-        strides = (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n)
-    else:
-        s_c, s_n, s_h, s_w = padded.strides
-        shape = (c, kh, kw, n) + tuple(out_size)
-        strides = (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw)
-    return backend.strided_view(padded, shape=shape, strides=strides)
+        padded = xp.ascontiguousarray(x.transpose(order)).transpose(back)  # no copy if already so
+    s_n, s_c, s_h, s_w = padded.strides
+    windows = backend.strided_view(
+        padded, shape=(c, kh, kw, n) + tuple(out_size),
+        strides=(s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw))
+    return windows.transpose(0, 1, 2, 4, 5, 3) if batch_last else windows
 
 
 def _columns(x, geometry, out_size, batch_last):
