@@ -93,7 +93,10 @@ def accumulate_into_leaf(leaf, grad, create_graph):
         return
     data = grad.data
     if leaf.grad is None:
-        leaf.grad = Tensor(data.copy())  # a copy: ``data`` may be shared or read-only
+        # a copy, as ``data`` may be shared or read-only; in data's own memory order
+        # (order "K"), since a gradient that arrives batch-last, as from a convolution,
+        # would cost a transposing copy as slow as a layer's im2col to put in C order
+        leaf.grad = Tensor(data.copy(order="K"))
     else:
         leaf.grad = Tensor(leaf.grad.data + data)
 

@@ -182,6 +182,18 @@ def test_leaf_grad_is_not_shared_between_leaves():
     numpy.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
 
 
+def test_leaf_grad_is_a_copy_in_the_gradients_own_memory_order():
+    """A gradient that arrives transposed in memory (convolutions hand on batch-last
+    arrays) is copied as it lies, not transposed into C order, and owns its memory."""
+    x = torch.randn(4, 3, 5, 6, requires_grad=True)
+    upstream = numpy.random.default_rng(0).standard_normal((3, 5, 6, 4)).astype(numpy.float32)
+    batch_last = upstream.transpose(3, 0, 1, 2)                  # (N, C, H, W), batch innermost
+    (x * 1.0).backward(Tensor(batch_last))
+    assert x.grad.data.strides == batch_last.strides
+    assert not numpy.shares_memory(x.grad.data, batch_last)
+    numpy.testing.assert_array_equal(x.grad.numpy(), batch_last)
+
+
 def test_backward_of_a_leaf_itself():
     x = torch.tensor(2.0, requires_grad=True)
     x.backward()
