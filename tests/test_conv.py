@@ -217,3 +217,18 @@ def test_transposed_convolution_to_few_channels_scatters_channel_major(stride, d
     numpy.testing.assert_allclose(y.numpy(), conv_transpose2d_loops(x, w, None, **args), atol=1e-12)
     assert not is_batch_last(y.data)
     assert is_batch_last(F.conv_transpose2d(torch.tensor(batch_last(x)), torch.tensor(w), **args).data)
+
+
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 6), st.integers(1, 6), st.data())
+def test_assign_copies_into_either_memory_order_from_either(n, c, h, w, data):
+    """``_assign`` moves rows first when the target lies batch-last and x does not; the
+    values must be those of a plain copy, for every pair of orders, crops included."""
+    from autograd.ops.conv import _assign
+    x = numpy.random.default_rng(n * c * h * w).standard_normal((n, c, h, w))
+    source = x if data.draw(st.booleans()) else batch_last(x)
+    if data.draw(st.booleans()):
+        target = numpy.zeros((c, h + 2, w + 3, n)).transpose(3, 0, 1, 2)[:, :, 1:-1, 2:-1]
+    else:
+        target = numpy.zeros((n, c, h + 2, w + 3))[:, :, 1:-1, 2:-1]
+    _assign(target, source)
+    numpy.testing.assert_array_equal(target, x)
