@@ -5,6 +5,7 @@
     python -m benchmarks --only conv,flops    # some families (conv flops dcgan memory overhead)
     python -m benchmarks --device cuda        # on a GPU: CuPy beside torch CUDA
     python -m benchmarks --json results.json  # also write every figure
+    python -m benchmarks --repeat 3           # three passes; each target judged on the median
 
 Families (one module each, see benchmarks/README.md):
 
@@ -24,7 +25,7 @@ import json
 import sys
 import time
 
-from benchmarks import common, conv, dcgan, flops, memory, overhead
+from benchmarks import common, conv, dcgan, flops, memory, overhead, repeats
 
 FAMILIES = {"conv": conv, "flops": flops, "dcgan": dcgan, "memory": memory, "overhead": overhead}
 
@@ -45,7 +46,12 @@ def parse_args(argv):
     parser.add_argument("--no-torch", action="store_true", help="autograd alone, even with torch installed")
     parser.add_argument("--tiny", action="store_true",
                         help="tiny sizes and one round, for the tests: the figures mean nothing")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the families N times over and judge every target on the median "
+                             "of its N figures (the machine's speed drifts between runs)")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat: expected a number of passes of at least 1, got {args.repeat}")
     names = list(FAMILIES) if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in FAMILIES]
     if unknown:
@@ -73,6 +79,23 @@ def describe(context, out):
     out(f"mode: {mode}; median and IQR over interleaved rounds; x torch = autograd / torch")
 
 
+def run_pass(context, families, default_threads, out):
+    """Every family once: (rows, {family: seconds}); prints each family's table."""
+    context.shared = {}                       # what one family leaves for another, this pass only
+    rows, seconds = [], {}
+    for name in families:
+        print(f"... {name}", file=sys.stderr, flush=True)
+        common.set_torch_threads(context.libraries, context.torch_threads or default_threads)
+        family_start = time.perf_counter()
+        family_rows = FAMILIES[name].run(context)
+        seconds[name] = round(time.perf_counter() - family_start, 1)
+        common.print_table(family_rows, out)
+        rows += family_rows
+    common.set_torch_threads(context.libraries, context.torch_threads or default_threads)
+    common.print_verdicts(rows, out)
+    return rows, seconds
+
+
 def main(argv=None, out=print):
     args = parse_args(argv)
     libraries = common.load_libraries(args.device, with_torch=not args.no_torch)
@@ -83,25 +106,31 @@ def main(argv=None, out=print):
     describe(context, out)
 
     started = time.perf_counter()
-    rows, seconds = [], {}
-    for name in args.families:
-        print(f"... {name}", file=sys.stderr, flush=True)
-        common.set_torch_threads(libraries, args.torch_threads or default_threads)
-        family_start = time.perf_counter()
-        family_rows = FAMILIES[name].run(context)
-        seconds[name] = round(time.perf_counter() - family_start, 1)
-        common.print_table(family_rows, out)
-        rows += family_rows
-    common.set_torch_threads(libraries, args.torch_threads or default_threads)
-    common.print_verdicts(rows, out)
+    passes, seconds = [], []
+    for k in range(args.repeat):
+        if args.repeat > 1:
+            out(f"\n=== pass {k + 1} of {args.repeat}")
+        pass_rows, pass_seconds = run_pass(context, args.families, default_threads, out)
+        passes.append(pass_rows)
+        seconds.append(pass_seconds)
+    summary = repeats.summarize_passes(passes) if args.repeat > 1 else None
+    if summary:
+        repeats.print_summary(summary, out)
     total = time.perf_counter() - started
-    out(f"\ntook {total:.0f} s (" + ", ".join(f"{k} {v:.0f} s" for k, v in seconds.items()) + ")")
+    out(f"\ntook {total:.0f} s (" + ", ".join(
+        f"{k} {sum(s[k] for s in seconds):.0f} s" for k in args.families) + ")")
 
+    rows = [row for pass_rows in passes for row in pass_rows]
     if args.json:
+        results = [dict(row.as_dict(), **{"pass": k + 1})
+                   for k, pass_rows in enumerate(passes) for row in pass_rows]
+        report = {"benchmark": "suite", "settings": common.settings(context),
+                  "families": args.families, "passes": args.repeat,
+                  "seconds": seconds[0] if args.repeat == 1 else seconds, "results": results}
+        if summary:
+            report["targets_over_passes"] = summary
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"benchmark": "suite", "settings": common.settings(context),
-                       "families": args.families, "seconds": seconds,
-                       "results": [r.as_dict() for r in rows]}, f, indent=2)
+            json.dump(report, f, indent=2)
         out(f"wrote {args.json}")
     return rows
 

@@ -231,6 +231,9 @@ class Row:
     note: str = ""                 # e.g. '123 GFLOP/s'
     target: str = ""               # e.g. '<= 1.5x torch'
     verdict: Optional[bool] = None  # met? (None: no target on this row, or no torch)
+    score: Optional[float] = None  # the figure the target judges: a ratio or a percentage
+    limit: Optional[float] = None  # the target's bound on the score
+    at_most: bool = True           # the score must be at most the limit (else at least)
 
     def as_dict(self):
         def r(x):
@@ -238,7 +241,25 @@ class Row:
         return {"family": self.family, "workload": self.workload, "library": self.library,
                 "median": r(self.median), "iqr": r(self.iqr), "unit": self.unit,
                 "ratio": r(self.ratio), "note": self.note, "target": self.target,
-                "verdict": self.verdict}
+                "verdict": self.verdict, "score": r(self.score)}
+
+
+def meets(score, limit, at_most):
+    """A target's verdict on ``score``; None when there is no score (no torch)."""
+    if score is None:
+        return None
+    return score <= limit if at_most else score >= limit
+
+
+def set_target(row, text, score, limit, at_most=True):
+    """Give ``row`` a target (``text``, e.g. '<= 1.5x torch') and its verdict on ``score``."""
+    row.target, row.score, row.limit, row.at_most = text, score, limit, at_most
+    row.verdict = meets(score, limit, at_most)
+
+
+def format_score(score, target):
+    """1.51 -> '1.51x' for a ratio target, 47.2 -> '47%' for a percentage one."""
+    return f"{score:.0f}%" if "%" in target else f"{score:.2f}x"
 
 
 UNIT_SCALE = {"ms": 1e-3, "us": 1.0}   # from the timing helper's microseconds
@@ -256,8 +277,7 @@ def timing_rows(family, workload, summaries, unit, max_ratio=None, notes=None):
         row = Row(family, workload, library, summary.median_us * scale, summary.iqr_us * scale,
                   unit, ratio, notes.get(library, ""))
         if max_ratio is not None and library == "autograd":
-            row.target = f"<= {max_ratio:g}x torch"
-            row.verdict = None if ratio is None else ratio <= max_ratio
+            set_target(row, f"<= {max_ratio:g}x torch", ratio, max_ratio)
         rows.append(row)
     return rows
 

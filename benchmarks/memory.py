@@ -41,7 +41,7 @@ import os
 import subprocess
 import sys
 
-from benchmarks.common import REPO_ROOT, Row, import_torch
+from benchmarks.common import REPO_ROOT, Row, import_torch, set_target
 
 MAX_RATIO = 2.0
 MIB = 2 ** 20
@@ -224,8 +224,7 @@ def run(context):
             if method == compared and torch_peak:
                 row.ratio = peak / torch_peak
             if method == compared and library == "autograd":
-                row.target = f"<= {MAX_RATIO:g}x torch"
-                row.verdict = None if row.ratio is None else row.ratio <= MAX_RATIO
+                set_target(row, f"<= {MAX_RATIO:g}x torch", row.ratio, MAX_RATIO)
             rows.append(row)
     return rows
 

@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ lives at the root
 
 import autograd  # noqa: E402
-from benchmarks import common, conv, dcgan, flops, memory, overhead  # noqa: E402
+from benchmarks import common, conv, dcgan, flops, memory, overhead, repeats  # noqa: E402
 from benchmarks.__main__ import main  # noqa: E402
 from scratchgen.models.gan import Discriminator, Generator  # noqa: E402
 
@@ -170,6 +170,50 @@ def test_suite_runs_without_torch(tmp_path):
     rows = main(["--tiny", "--no-torch", "--only", "dcgan,memory,overhead"], out=lambda line: None)
     assert {r.library for r in rows} == {"autograd"}
     assert all(r.ratio is None and (r.verdict is None) for r in rows)
+
+
+def target_row(workload, score, text="<= 1.5x torch", limit=1.5, at_most=True):
+    row = common.Row("conv", workload, "autograd", 1.0, 0.0, "ms")
+    common.set_target(row, text, score, limit, at_most)
+    return row
+
+
+def test_repeats_judge_each_target_on_the_median_of_its_passes():
+    """A ratio met in one pass of three but missed on the median is NOT met; a percentage
+    target (at least 60%) is judged the other way round; no torch gives no verdict."""
+    passes = [[target_row("layer", ratio), target_row("rate", percent, ">= 60% of matmul", 60, False),
+               target_row("alone", None)]
+              for ratio, percent in [(1.40, 55.0), (1.60, 62.0), (1.55, 65.0)]]
+    assert [r.verdict for r in passes[0]] == [True, False, None]
+    layer, rate, alone = repeats.summarize_passes(passes)
+    assert (layer["median"], layer["verdict"], layer["met_in"], layer["passes"]) == (1.55, False, 1, 3)
+    assert layer["scores"] == [1.4, 1.6, 1.55]
+    assert (rate["median"], rate["verdict"], rate["met_in"]) == (62.0, True, 2)
+    assert alone["median"] is None and alone["verdict"] is None
+    lines = []
+    repeats.print_summary([layer, rate, alone], lines.append)
+    assert any("NOT met (median 1.55x; passes 1.40x 1.60x 1.55x; met in 1 of 3)" in line for line in lines)
+    assert any("met (median 62%" in line for line in lines)
+    assert lines[-1].strip() == "1 of 2 targets met on the median"
+
+
+def test_repeat_runs_every_family_again_and_writes_every_pass(tmp_path):
+    lines = []
+    path = tmp_path / "results.json"
+    rows = main(["--tiny", "--only", "overhead", "--repeat", "2", "--json", str(path)], out=lines.append)
+    results = json.loads(path.read_text())
+    one_pass = len(overhead.WORKLOADS) * (2 if torch is not None else 1)
+    assert results["passes"] == 2 and len(rows) == 2 * one_pass
+    assert [r["pass"] for r in results["results"]] == [1] * one_pass + [2] * one_pass
+    over_passes = results["targets_over_passes"]
+    assert [t["workload"] for t in over_passes] == [w.name for w in overhead.WORKLOADS]
+    assert all(t["passes"] == 2 for t in over_passes)
+    assert any(line.startswith("targets over 2 passes") for line in lines)
+
+
+def test_repeat_refuses_fewer_than_one_pass():
+    with pytest.raises(SystemExit):
+        main(["--repeat", "0"], out=lambda line: None)
 
 
 def test_only_rejects_an_unknown_family():
