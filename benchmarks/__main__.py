@@ -117,8 +117,8 @@ def main(argv=None, out=print):
     if summary:
         repeats.print_summary(summary, out)
     total = time.perf_counter() - started
-    out(f"\ntook {total:.0f} s (" + ", ".join(
-        f"{k} {sum(s[k] for s in seconds):.0f} s" for k in args.families) + ")")
+    family_seconds = {name: round(sum(s[name] for s in seconds), 1) for name in args.families}
+    out(f"\ntook {total:.0f} s (" + ", ".join(f"{k} {v:.0f} s" for k, v in family_seconds.items()) + ")")
 
     rows = [row for pass_rows in passes for row in pass_rows]
     if args.json:
@@ -126,7 +126,7 @@ def main(argv=None, out=print):
                    for k, pass_rows in enumerate(passes) for row in pass_rows]
         report = {"benchmark": "suite", "settings": common.settings(context),
                   "families": args.families, "passes": args.repeat,
-                  "seconds": seconds[0] if args.repeat == 1 else seconds, "results": results}
+                  "seconds": family_seconds, "results": results}
         if summary:
             report["targets_over_passes"] = summary
         with open(args.json, "w", encoding="utf-8") as f:
