@@ -16,6 +16,7 @@ from . import autograd  # noqa: F401  (torch.autograd.grad and friends)
 from .autograd import backward, grad
 from .backend import (get_array_module, get_default_device, get_rng_state, set_default_device,
                       set_rng_state)
+from .devices import accelerator, backends, cuda, device, is_cuda_available
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace,
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
@@ -34,7 +35,7 @@ from .ops.reduce import (amax, amin, argmax, argmin, log_softmax, logsumexp, max
 from .ops.shape import (broadcast_to, cat, chunk, flatten, pad, permute, reshape, split, squeeze,
                         stack, transpose, unsqueeze)
 from .serialization import CheckpointError, load, save
-from .tensor import Tensor
+from .tensor import Size, Tensor
 
 concat = concatenate = cat
 true_divide = divide = div
@@ -50,19 +51,7 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def cuda_is_available():
-    """True when CuPy is installed and sees a GPU."""
-    try:
-        from .backend import _load_cupy
-        _load_cupy()
-        return True
-    except RuntimeError:
-        return False
-
-
-class cuda:  # noqa: N801 - mirrors torch.cuda.is_available()
-    is_available = staticmethod(cuda_is_available)
-
+cuda_is_available = is_cuda_available
 
 from . import nn, optim  # noqa: E402,F401  (after the names they use are defined)
 

@@ -5,7 +5,9 @@ This module is also reachable as ``autograd.autograd``, so that code written as
 """
 from . import creation
 from .engine import accumulate_into_leaf, run_backward
-from .grad_mode import detect_anomaly, enable_grad, no_grad  # noqa: F401  (torch.autograd names)
+from .function import Function  # noqa: F401  (torch.autograd.Function)
+from .grad_mode import detect_anomaly, enable_grad, no_grad, set_grad_enabled  # noqa: F401
+from .inplace import refresh_view
 from .tensor import Tensor
 
 
@@ -28,7 +30,7 @@ def _root_gradients(outputs, grad_outputs, op):
             raise RuntimeError(f"{op}: an output of shape {out.shape} does not require grad and "
                                "has no creator: nothing it depends on requires grad")
         if g is None:
-            if out.data.size != 1:
+            if out.array.size != 1:
                 raise RuntimeError(
                     f"{op}: a gradient can be created implicitly only for a scalar output, but "
                     f"this output has shape {out.shape}; pass a gradient of that shape, "
@@ -42,12 +44,30 @@ def _root_gradients(outputs, grad_outputs, op):
     return tuple(result)
 
 
+def Variable(tensor, requires_grad=False, volatile=False):  # noqa: N802 - torch.autograd.Variable
+    """PyTorch's deprecated wrapper: returns the tensor itself (with requires_grad set
+    when asked), as ``torch.autograd.Variable`` has done since PyTorch 0.4."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"Variable: expected a Tensor, got {type(tensor).__name__}")
+    if requires_grad:
+        tensor.requires_grad_(True)
+    return tensor
+
+
+def _fresh(tensors):
+    """Tensors whose base was changed in place through the graph get their node rebuilt."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._view is not None:
+            refresh_view(t)
+    return tensors
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Add d(tensors)/d(leaf) to the ``.grad`` of every leaf that requires grad.
 
     With ``inputs`` given, only those tensors' ``.grad`` are updated.
     """
-    roots = _as_tuple(tensors)
+    roots = _fresh(_as_tuple(tensors))
     grads = _root_gradients(roots, grad_tensors, "backward")
     if retain_graph is None:
         retain_graph = create_graph
@@ -62,15 +82,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         only_inputs=True, allow_unused=False):
     """The gradients of ``outputs`` with respect to ``inputs``, as a tuple.
 
     ``.grad`` is not touched.  With ``create_graph=True`` the gradients are
     themselves part of the graph, so they can be differentiated again
-    (WGAN-GP's gradient penalty does this).
+    (WGAN-GP's gradient penalty does this).  ``only_inputs`` is accepted for old
+    PyTorch code; PyTorch ignores it too.
     """
-    outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    outputs = _fresh(_as_tuple(outputs))
+    inputs = _fresh(_as_tuple(inputs))
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad, so it has no gradient")

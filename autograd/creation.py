@@ -25,14 +25,14 @@ def _finish(array, device, requires_grad):
     """Wrap ``array`` on ``device``; with no device, a NumPy array goes to the default
     device and a CuPy array stays on its GPU."""
     if device is None and backend.is_cupy_array(array):
-        return Tensor(array, requires_grad)
-    return Tensor(backend.to_device(array, device), requires_grad)
+        return Tensor(array, requires_grad=requires_grad)
+    return Tensor(backend.to_device(array, device), requires_grad=requires_grad)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (a number, nested list, array or Tensor)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if backend.is_cupy_array(data):
         array = data.astype(dtype or data.dtype, copy=True)
         return _finish(array, device, requires_grad)
@@ -60,17 +60,17 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) else DEFAULT_FLOAT
     xp = backend.module_for(device)
-    return Tensor(xp.full(_size((size,)), fill_value, dtype=dtype), requires_grad)
+    return Tensor(xp.full(_size((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
-    return Tensor(xp.zeros(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad)
+    return Tensor(xp.zeros(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
-    return Tensor(xp.ones(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad)
+    return Tensor(xp.ones(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 
 empty = zeros
@@ -83,17 +83,17 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         integral = all(isinstance(v, int) for v in (start, end, step))
         dtype = int64 if integral else DEFAULT_FLOAT
     xp = backend.module_for(device)
-    return Tensor(xp.arange(start, end, step, dtype=dtype), requires_grad)
+    return Tensor(xp.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
-    return Tensor(xp.linspace(start, end, steps, dtype=dtype or DEFAULT_FLOAT), requires_grad)
+    return Tensor(xp.linspace(start, end, steps, dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
-    return Tensor(xp.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad)
+    return Tensor(xp.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 
 def _like(x, dtype, device):
@@ -136,7 +136,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
     dtype = _float_dtype(dtype)
     draw = backend.rng(xp).standard_normal(_size(size), dtype=dtype if dtype != float16 else float32)
-    return Tensor(draw.astype(dtype, copy=False), requires_grad)
+    return Tensor(draw.astype(dtype, copy=False), requires_grad=requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False):
@@ -144,7 +144,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
     xp = backend.module_for(device)
     dtype = _float_dtype(dtype)
     draw = backend.rng(xp).random(_size(size), dtype=dtype if dtype != float16 else float32)
-    return Tensor(draw.astype(dtype, copy=False), requires_grad)
+    return Tensor(draw.astype(dtype, copy=False), requires_grad=requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None, device=None):

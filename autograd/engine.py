@@ -1,7 +1,12 @@
 """The backward pass: walk the graph from the outputs to the leaves.
 
-The graph is made of Functions linked through Tensors: ``t.creator`` is the
-Function that made ``t`` and ``f.inputs`` are the Tensors it consumed.  Backward
+The graph is made of Functions: ``t.creator`` is the Function that made ``t``,
+``f.inputs`` are the Tensors it consumed, and ``f.edges`` says, for each input,
+which Function (and which of its outputs) made it at the time: the graph's
+links.  (They are kept apart from the tensors because an in-place op such as
+``x.add_(y)`` gives x a new creator while the ops that used x before still
+lead to the old one.)  Before a Function's backward runs, the engine checks
+that the tensors it reads have not been changed in place since.  Backward
 
 1. collects every Function reachable from the outputs and counts, for each, how
    many edges come into it from other reachable Functions (its consumers);
@@ -34,8 +39,7 @@ def _reachable_functions(roots):
         f = stack.pop()
         if f.inputs is None:
             raise RuntimeError(FREED_MESSAGE)
-        for t in f.inputs:
-            creator = t.creator
+        for creator, _ in f.edges:
             if creator is None:
                 continue
             if creator not in consumers:
@@ -53,8 +57,7 @@ def _topological_order(roots):
     while ready:
         f = ready.pop()
         order.append(f)
-        for t in f.inputs:
-            creator = t.creator
+        for creator, _ in f.edges:
             if creator is not None:
                 consumers[creator] -= 1
                 if consumers[creator] == 0:
@@ -64,12 +67,26 @@ def _topological_order(roots):
 
 def _functions_leading_to(order, targets):
     """The Functions with a path down to one of the target tensors."""
-    target_ids = {id(t) for t in targets}
+    target_nodes = {(t.creator, t.output_index) for t in targets if t.creator is not None}
+    target_leaves = {id(t) for t in targets if t.creator is None}
     needed = set()
     for f in reversed(order):  # inputs before consumers
-        if any(id(t) in target_ids or t.creator in needed for t in f.inputs):
-            needed.add(f)
+        for (creator, index), t in zip(f.edges, f.inputs):
+            if creator is None:
+                reached = id(t) in target_leaves
+            else:
+                reached = creator in needed or (creator, index) in target_nodes
+            if reached:
+                needed.add(f)
+                break
     return needed
+
+
+def _graph_position(t):
+    """Where tensor t sits in the graph now: (creator, output index), or id(t) for a
+    leaf.  An in-place op gives a tensor a new creator, so the same tensor object
+    may stand at an older position in the edges of the Functions that used it."""
+    return (t.creator, t.output_index) if t.creator is not None else id(t)
 
 
 class _Pending:
@@ -91,14 +108,14 @@ def accumulate_into_leaf(leaf, grad, create_graph):
     if create_graph:
         leaf.grad = grad if leaf.grad is None else leaf.grad + grad
         return
-    data = grad.data
+    array = grad.array
     if leaf.grad is None:
-        # a copy, as ``data`` may be shared or read-only; in data's own memory order
+        # a copy, as ``array`` may be shared or read-only; in its own memory order
         # (order "K"), since a gradient that arrives batch-last, as from a convolution,
         # would cost a transposing copy as slow as a layer's im2col to put in C order
-        leaf.grad = Tensor(data.copy(order="K"))
+        leaf.grad = Tensor(array.copy(order="K"))
     else:
-        leaf.grad = Tensor(leaf.grad.data + data)
+        leaf.grad = Tensor(leaf.grad.array + array)
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
@@ -110,49 +127,53 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
     """
     order = _topological_order(roots)
     needed = None if targets is None else _functions_leading_to(order, targets)
-    target_ids = set() if targets is None else {id(t) for t in targets}
+    target_at = {} if targets is None else {_graph_position(t): t for t in targets}
     results = {}
     pending = {}
 
-    def deliver(t, grad):
-        """A gradient arrives at tensor t from one of its consumers (or as a root grad)."""
-        if id(t) in target_ids:
-            results[id(t)] = _add(results.get(id(t)), grad)
-        creator = t.creator
+    def deliver(creator, index, t, grad):
+        """A gradient arrives at tensor t, which was output ``index`` of ``creator``
+        (None for a leaf) when its consumer used it."""
+        if target_at:
+            target = target_at.get(id(t) if creator is None else (creator, index))
+            if target is not None:
+                results[id(target)] = _add(results.get(id(target)), grad)
         if creator is None:
             if targets is None and t.requires_grad:
                 accumulate_into_leaf(t, grad, create_graph)
             return
-        if t.retains_grad and targets is None:
+        if t.retains_grad and targets is None and t.creator is creator:
             accumulate_into_leaf(t, grad, create_graph)
         if needed is not None and creator not in needed:
             return
         entry = pending.get(creator)
         if entry is None:
             entry = pending[creator] = _Pending(len(creator.outputs))
-        entry.grads[t.output_index] = _add(entry.grads[t.output_index], grad)
+        entry.grads[index] = _add(entry.grads[index], grad)
         entry.tensors.append(t)
 
     mode = enable_grad() if create_graph else no_grad()
     with mode:
         for t, grad in zip(roots, root_grads):
-            deliver(t, grad)
+            deliver(t.creator, t.output_index, t, grad)
         for f in order:
             entry = pending.pop(f, None)
             if entry is not None:
-                _call_backward(f, entry.grads, needed, target_ids, deliver)
+                _call_backward(f, entry.grads, needed, target_at, deliver)
             if not retain_graph:
                 f.release()
     return results
 
 
-def _call_backward(f, grad_outputs, needed, target_ids, deliver):
+def _call_backward(f, grad_outputs, needed, target_at, deliver):
     if f.inputs is None:
         raise RuntimeError(FREED_MESSAGE)
+    f.check_saved_versions()
     mask = recorded = f.needs_input_grad
     if needed is not None:  # grad(): only edges that lead to a target
-        mask = tuple(m and (id(t) in target_ids or t.creator in needed)
-                     for m, t in zip(mask, f.inputs))
+        mask = tuple(m and (creator in needed or
+                            (id(t) if creator is None else (creator, index)) in target_at)
+                     for m, (creator, index), t in zip(mask, f.edges, f.inputs))
         f.needs_input_grad = mask
     anomaly = STATE.anomaly_enabled
     STATE.anomaly_enabled = False  # blame f.backward below, not the ops it calls
@@ -172,7 +193,8 @@ def _call_backward(f, grad_outputs, needed, target_ids, deliver):
         grad = _checked_gradient(f, index, t, grad)
         if anomaly:
             function_module.anomaly_check_backward(f, index, grad)
-        deliver(t, grad)
+        creator, output_index = f.edges[index]
+        deliver(creator, output_index, t, grad)
 
 
 def _checked_gradient(f, index, t, grad):

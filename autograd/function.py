@@ -13,20 +13,34 @@ An op is a subclass of ``Function`` with two methods:
 A Function object is used once: ``Exp()(x)`` makes a new node of the graph.
 Calling it unwraps the input Tensors, runs forward, wraps the results, and, when
 grad mode is on and some input requires grad, records itself as their creator.
+
+Two class attributes say what backward reads besides the gradients, so that a
+tensor changed in place after forward is caught (``inplace.py``):
+``saved_inputs`` (indices; None means all) and ``saves_outputs``.  An op whose
+needs depend on which inputs want a gradient (a product reads b only for a's
+gradient) overrides ``inputs_read_by_backward``.  A view op (its output may share
+its input's memory) sets ``is_view`` and says how to make the same view of
+another tensor in ``view_maker``.
 """
 import weakref
 
 from . import backend
 from .grad_mode import STATE
-from .tensor import Tensor
+from .tensor import Tensor, ViewInfo
 
 
 class Function:
     # Set when the call is recorded; a released Function has inputs = None.
-    inputs = None            # tuple of input Tensors (the graph's edges)
+    inputs = None            # tuple of input Tensors (what backward formulas read)
+    edges = ()               # each input's (creator, output_index) when recorded: the graph
     outputs = ()             # weak references to the output Tensors
     needs_input_grad = ()    # which inputs want a gradient
+    saved_versions = ()      # (version counter, its count, "input" | "output", index)
     trace = None             # where the op was called, under detect_anomaly()
+
+    saved_inputs = None      # the inputs whose values backward reads; None: all of them
+    saves_outputs = True     # whether backward reads the outputs' values
+    is_view = False          # whether an output may share the memory of input 0
 
     @property
     def name(self):
@@ -47,9 +61,19 @@ class Function:
         shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
         return f"{self.name}: {err} (input shapes: {shapes})"
 
+    def inputs_read_by_backward(self, needs_input_grad):
+        """Indices of the inputs whose values backward will read."""
+        if self.saved_inputs is None:
+            return range(len(needs_input_grad))
+        return self.saved_inputs
+
+    def view_maker(self, output_index):
+        """For a view op: a function t -> the same view of tensor t, through graph ops."""
+        raise NotImplementedError(f"{self.name}.view_maker")
+
     # -- the machinery -----------------------------------------------------
     def __call__(self, *inputs):
-        arrays = [t.data for t in inputs]
+        arrays = [t.array for t in inputs]
         if backend._cupy is not None:
             _check_one_device(self, arrays)
         try:
@@ -61,32 +85,130 @@ class Function:
 
         record = False
         if STATE.grad_enabled:
+            for t in inputs:
+                if t._view is not None:
+                    inplace.refresh_view(t)   # its base was changed in place through the graph
             needs_grad = tuple([t.requires_grad for t in inputs])
             record = True in needs_grad
         if type(result) is tuple:  # several outputs (split)
-            outputs = tuple([Tensor(r, record) for r in result])
+            outputs = tuple([Tensor(r, requires_grad=record) for r in result])
         else:
-            output = Tensor(result, record)
-            outputs = (output,)
+            outputs = (Tensor(result, requires_grad=record),)
+        if self.is_view:
+            _link_views(self, inputs[0], outputs)
         if record:
-            self.inputs = inputs
-            self.needs_input_grad = needs_grad
-            self.outputs = tuple([weakref.ref(t) for t in outputs])
-            for index, t in enumerate(outputs):
-                t.creator = self
-                t.output_index = index
+            self._record(inputs, needs_grad, outputs)
         if STATE.anomaly_enabled:
             _anomaly_check_forward(self, outputs)
-        return outputs if type(result) is tuple else output
+        return outputs if type(result) is tuple else outputs[0]
+
+    def _record(self, inputs, needs_grad, outputs):
+        self.inputs = inputs
+        self.edges = tuple([(t.creator, t.output_index) for t in inputs])
+        self.needs_input_grad = needs_grad
+        self.outputs = [weakref.ref(t) for t in outputs]
+        for index, t in enumerate(outputs):
+            t.creator = self
+            t.output_index = index
+        saved = [(inputs[i].version_counter, inputs[i].version_counter[0], "input", i)
+                 for i in self.inputs_read_by_backward(needs_grad)]
+        if self.saves_outputs:
+            saved += [(t.version_counter, t.version_counter[0], "output", i)
+                      for i, t in enumerate(outputs)]
+        self.saved_versions = saved
 
     def saved_output(self, index=0):
         """Output ``index`` as a graph-connected Tensor, for backward formulas such
         as d exp(x) = exp(x) dx that reuse the result.  The engine keeps it alive."""
         return self.outputs[index]()
 
+    def replace_output(self, old, new):
+        """An in-place op wrote output ``old``'s values into tensor ``new``'s memory and
+        made ``new`` this op's output instead (``inplace.py``)."""
+        index = old.output_index
+        self.outputs[index] = weakref.ref(new)
+        self.saved_versions = [
+            (new.version_counter, new.version_counter[0], kind, i)
+            if kind == "output" and i == index else (counter, count, kind, i)
+            for counter, count, kind, i in self.saved_versions]
+
+    def check_saved_versions(self):
+        """Refuse to run backward if a tensor it reads was changed in place since forward."""
+        for counter, count, kind, index in self.saved_versions:
+            if counter[0] != count:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: {kind} {index} of {self.name} (shape "
+                    f"{self._saved_shape(kind, index)}) is at version {counter[0]}; expected "
+                    f"version {count} instead. It was changed in place (add_, x[i] = ..., an "
+                    f"optimizer step...) after {self.name} used it and before this backward; "
+                    f"change a clone() instead, or do the change after backward.")
+
+    def _saved_shape(self, kind, index):
+        tensor = self.inputs[index] if kind == "input" else self.outputs[index]()
+        return "unknown" if tensor is None else tuple(tensor.shape)
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the graph: for each input, (the node that made it, which
+        output) -- an ``AccumulateGrad`` for a leaf that requires grad, None for a constant."""
+        result = []
+        for (creator, index), t in zip(self.edges, self.inputs or ()):
+            if creator is not None:
+                result.append((creator, index))
+            elif t.requires_grad:
+                result.append((AccumulateGrad(t), 0))
+            else:
+                result.append((None, 0))
+        return tuple(result)
+
     def release(self):
         """Drop saved arrays and graph edges after backward (unless retain_graph)."""
         self.__dict__.clear()
+
+
+class Bilinear(Function):
+    """An op linear in each of its two inputs (a product, a matrix product, a
+    convolution): the gradient of one reads only the other, so backward reads
+    input 0 only when input 1 wants a gradient, and the reverse, as in PyTorch."""
+    saves_outputs = False
+
+    def inputs_read_by_backward(self, needs_input_grad):
+        return [i for i, other in ((0, 1), (1, 0)) if needs_input_grad[other]]
+
+
+class AccumulateGrad:
+    """Stands for a leaf in ``next_functions``: backward adds into ``variable.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    name = "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+def _link_views(function, source, outputs):
+    """Outputs that share ``source``'s memory share its version counter and remember
+    how they were made from the tensor that owns the memory."""
+    memory = source.array
+    for index, out in enumerate(outputs):
+        array = out.array
+        if array.base is None or not backend.get_array_module(memory).may_share_memory(array, memory):
+            continue   # a copy (a reshape of non-contiguous memory, say)
+        out.version_counter = source.version_counter
+        make = function.view_maker(index)
+        outer = source._view
+        if outer is None:
+            out._view = ViewInfo(source, make, (source.creator, source.output_index))
+        else:
+            out._view = ViewInfo(outer.base, _compose(outer.make, make), outer.base_node)
+
+
+def _compose(first, then):
+    return lambda t: then(first(t))
 
 
 class ShapeError(ValueError):
@@ -110,7 +232,7 @@ def _anomaly_check_forward(function, outputs):
     import traceback
     function.trace = "".join(traceback.format_stack()[:-3])
     for index, t in enumerate(outputs):
-        if _not_finite(t.data):
+        if _not_finite(t.array):
             raise FloatingPointError(
                 f"detect_anomaly: {function.name} produced NaN or Inf in its output {index} "
                 f"(shape {t.shape}) during forward")
@@ -118,8 +240,11 @@ def _anomaly_check_forward(function, outputs):
 
 def anomaly_check_backward(function, index, grad):
     """Called by the engine under detect_anomaly() for each gradient a backward returns."""
-    if grad is not None and _not_finite(grad.data):
+    if grad is not None and _not_finite(grad.array):
         where = f"\nThe forward call of {function.name} was made at:\n{function.trace}" if function.trace else ""
         raise FloatingPointError(
             f"detect_anomaly: {function.name}.backward returned NaN or Inf in the gradient "
             f"of its input {index}{where}")
+
+
+from . import inplace  # noqa: E402  (inplace imports the ops, which import this module)

@@ -138,11 +138,11 @@ def _analytic_jacobians(fn, inputs, positions):
         raise ValueError("gradcheck: fn returned no floating-point Tensor, so there is nothing "
                          "to compare")
     targets = [inputs[i] for i in positions]
-    jac = [[numpy.zeros((y.data.size, inputs[i].data.size)) for i in positions] for y in outputs]
+    jac = [[numpy.zeros((y.array.size, inputs[i].array.size)) for i in positions] for y in outputs]
     for o, y in enumerate(outputs):
         if not y.requires_grad:
             continue  # this output does not depend on any input: its Jacobian is zero
-        xp = backend.get_array_module(y.data)
+        xp = backend.get_array_module(y.array)
         for row, element in enumerate(numpy.ndindex(*y.shape)):
             one_hot = xp.zeros(y.shape, dtype=y.dtype)
             one_hot[element] = 1
@@ -150,13 +150,13 @@ def _analytic_jacobians(fn, inputs, positions):
             grads = grad(y, targets, Tensor(one_hot), retain_graph=True, allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
-                    jac[o][k][row] = backend.to_numpy(g.data).reshape(-1)
+                    jac[o][k][row] = backend.to_numpy(g.array).reshape(-1)
     return outputs, jac
 
 
 def _evaluate(fn, inputs):
     # grad mode stays on: fn may itself differentiate (a gradient penalty, gradgradcheck)
-    return [backend.to_numpy(y.data).astype(numpy.float64).reshape(-1)
+    return [backend.to_numpy(y.array).astype(numpy.float64).reshape(-1)
             for y in _float_outputs(fn, inputs)]
 
 
@@ -167,16 +167,16 @@ def _numeric_jacobians(fn, inputs, positions, eps):
     kink = [[None] * len(positions) for _ in base]
     for k, i in enumerate(positions):
         x = inputs[i]
-        if not getattr(x.data.flags, "writeable", True):  # CuPy arrays are always writeable
-            x.data = x.data.copy()
+        if not getattr(x.array.flags, "writeable", True):  # CuPy arrays are always writeable
+            x.array = x.array.copy()
         columns, kinks = [[] for _ in base], [[] for _ in base]
         for element in numpy.ndindex(*x.shape):
-            original = x.data[element].item()
-            x.data[element] = original + eps
+            original = x.array[element].item()
+            x.array[element] = original + eps
             plus = _evaluate(fn, inputs)
-            x.data[element] = original - eps
+            x.array[element] = original - eps
             minus = _evaluate(fn, inputs)
-            x.data[element] = original
+            x.array[element] = original
             for o, (p, m, b) in enumerate(zip(plus, minus, base)):
                 central = (p - m) / (2 * eps)
                 right, left = (p - b) / eps, (b - m) / eps
@@ -245,7 +245,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outputs = [y for y in _float_outputs(fn, inputs) if y.requires_grad]
     if grad_outputs is None:
         rng = numpy.random.default_rng(seed)
-        xp = backend.get_array_module(outputs[0].data)
+        xp = backend.get_array_module(outputs[0].array)
         grad_outputs = [Tensor(xp.asarray(rng.standard_normal(y.shape)), requires_grad=True)
                         for y in outputs]
     grad_outputs = _as_tuple(grad_outputs)
@@ -256,7 +256,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
         ys = [y for y in _float_outputs(fn, xs) if y.requires_grad]
         targets = [xs[i] for i in positions]
         grads = grad(ys, targets, vs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(t.data * 0) for g, t in zip(grads, targets))
+        return tuple(g if g is not None else Tensor(t.array * 0) for g, t in zip(grads, targets))
 
     note = (f"inputs 0..{n - 1} are fn's arguments; inputs {n}.. are the grad_outputs; "
             f"output k is the gradient with respect to differentiable input {positions}[k]")

@@ -98,7 +98,7 @@ class _Encoder:
         if isinstance(obj, str):                      # also numpy.str_
             return {"type": "str", "value": str(obj)}
         if isinstance(obj, Tensor):
-            return self.encode_array("tensor", obj, obj.data, path)
+            return self.encode_array("tensor", obj, obj.array, path)
         if isinstance(obj, numpy.generic):            # before float: numpy.float64 is a float
             return self.encode_array("numpy_scalar", obj, numpy.asarray(obj), path)
         if isinstance(obj, numpy.ndarray) or backend.is_cupy_array(obj):

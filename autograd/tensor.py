@@ -1,94 +1,203 @@
 """Tensor: an array, its gradient, and the Function that made it.
 
-A Tensor wraps a NumPy array (or a CuPy array on a GPU) in ``data``.  When it
+A Tensor wraps a NumPy array (or a CuPy array on a GPU) in ``array``.  When it
 takes part in a computation that needs gradients, ``creator`` points at the
 Function that produced it, and through that Function's ``inputs`` the whole
 graph can be walked back to the leaves.  ``backward()`` does that walk.
 
+As in PyTorch, ``tensor.data`` is another Tensor over the same memory, outside
+the graph; the raw array is ``tensor.array``.
+
+Changing a tensor in place (``add_``, ``x[i] = v``, ``+=``...) bumps its version
+counter, which it shares with every view of its memory.  A Function records the
+versions of the tensors its backward will read, and backward refuses to run if
+one has changed since: see ``inplace.py``.
+
 The methods below are thin: each one calls the op of the same name in
 ``autograd.ops``, where the forward and backward formulas live.
 """
+import numbers
+
 import numpy
 
 from . import backend
 from .grad_mode import STATE
 
 
+class ViewInfo:
+    """What a view knows about the memory it shares with ``base``.
+
+    ``make(t)`` builds the same view of another tensor t through graph ops, which
+    rebuilds the view's graph node after ``base`` was changed in place through the
+    graph (``base[i] = w``), or turns a write into the view into a write into
+    ``base``.  ``base_node`` is base's (creator, output_index) when the view's
+    own node was built: if base has another since, the view's node is stale.
+    """
+    __slots__ = ("base", "make", "base_node")
+
+    def __init__(self, base, make, base_node):
+        self.base, self.make, self.base_node = base, make, base_node
+
+
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints with ``numel()``.  It prints as
+    the plain tuple, which is what this engine's error messages show."""
+
+    def numel(self):
+        count = 1
+        for s in self:
+            count *= s
+        return count
+
+
+def _legacy_array(args):
+    """The array for PyTorch's ``torch.Tensor(...)`` constructor forms.
+
+    Tensor(2, 3) and Tensor(Size) give float32 zeros of that shape (PyTorch leaves
+    them uninitialised); Tensor([1, 2]) gives float32 data; a NumPy scalar keeps
+    its dtype (results of NumPy reductions are wrapped this way).
+    """
+    if len(args) == 1 and isinstance(args[0], Size):
+        return numpy.zeros(args[0], dtype=numpy.float32)
+    if all(type(a) is int for a in args):
+        return numpy.zeros(args, dtype=numpy.float32)
+    if len(args) != 1:
+        raise TypeError(f"Tensor(): expected sizes (ints) or one piece of data, got {args!r}")
+    data = args[0]
+    if isinstance(data, Tensor):
+        return data.array
+    if isinstance(data, numpy.generic):
+        return numpy.asarray(data)
+    return numpy.asarray(data, dtype=numpy.float32)
+
+
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "creator", "output_index",
-                 "retains_grad", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "creator", "output_index",
+                 "retains_grad", "version_counter", "_view", "__weakref__")
     __array_priority__ = 1000  # numpy_array + tensor calls Tensor.__radd__
 
-    def __init__(self, data, requires_grad=False):
-        if type(data) is not numpy.ndarray and not backend.is_cupy_array(data):
-            data = numpy.asarray(data)  # numpy scalars from reductions, lists, numbers
-        if requires_grad and data.dtype.kind not in "fc":
-            raise TypeError(f"only floating-point tensors can require grad, got dtype {data.dtype}")
-        self.data = data
+    def __init__(self, *data, requires_grad=False):
+        """Tensor(array) wraps an array, keeping its dtype; Tensor(2, 3) and
+        Tensor([1., 2.]) are PyTorch's legacy constructor (float32)."""
+        array = data[0] if len(data) == 1 else None
+        if type(array) is not numpy.ndarray and not backend.is_cupy_array(array):
+            array = _legacy_array(data)
+        if requires_grad and array.dtype.kind not in "fc":
+            raise TypeError(f"only floating-point tensors can require grad, got dtype {array.dtype}")
+        self.array = array
         self.grad = None
         self.requires_grad = requires_grad
         self.creator = None
         self.output_index = 0
         self.retains_grad = False
+        # how many times this memory was changed in place, shared with the views of it:
+        # a one-element list, the cheapest shared cell to make (a tensor is made per op)
+        self.version_counter = [0]
+        self._view = None
 
     # -- what it is ----------------------------------------------------------
     @property
+    def data(self):
+        """The same memory as a Tensor outside the graph, as PyTorch's ``.data``.
+
+        Writes through it are not counted by this tensor's version counter: the
+        documented way to change weights that a pending backward does not read."""
+        return Tensor(self.array)
+
+    @data.setter
+    def data(self, value):
+        self.array = value.array if isinstance(value, Tensor) else value
+
+    @property
+    def _version(self):
+        return self.version_counter[0]
+
+    @property
+    def _base(self):
+        return None if self._view is None else self._view.base
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape   # a plain tuple; size() gives a Size
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        from .devices import device
+        return device(backend.device_of(self.array))
+
+    @property
+    def is_cuda(self):
+        return backend.is_cupy_array(self.array)
 
     @property
     def is_leaf(self):
         return self.creator is None
 
     @property
+    def grad_fn(self):
+        return self.creator
+
+    @property
     def T(self):
-        if self.data.ndim == 2:
-            return shape_ops.Permute((1, 0))(self)
         return self.permute(*reversed(range(self.ndim)))
 
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return Size(self.array.shape) if dim is None else self.array.shape[dim]
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self.array.itemsize
 
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): only a one-element tensor can be converted to a "
                              f"Python number, this one has shape {self.shape}")
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def tolist(self):
-        return backend.to_numpy(self.data).tolist()
+        return backend.to_numpy(self.array).tolist()
 
     def numpy(self):
         """The data as a NumPy array (copied from the GPU when there)."""
         if self.requires_grad and STATE.grad_enabled:
             raise RuntimeError("numpy(): this tensor requires grad; call .detach().numpy()")
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self.array)
+
+    def __array__(self, dtype=None, copy=None):
+        """numpy.asarray(tensor), as PyTorch allows for a CPU tensor."""
+        if self.is_cuda:
+            raise TypeError("can't convert a cuda tensor to a NumPy array; use .cpu() first")
+        if self.requires_grad and STATE.grad_enabled:
+            raise RuntimeError("can't convert a tensor that requires grad to a NumPy array; "
+                               "use .detach() first")
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def __float__(self):
         return float(self.item())
@@ -107,12 +216,12 @@ class Tensor:
     __hash__ = object.__hash__  # tensors are hashed by identity, as == is elementwise
 
     def __repr__(self):
-        body = numpy.array2string(backend.to_numpy(self.data), separator=", ", prefix="tensor(")
+        body = numpy.array2string(backend.to_numpy(self.array), separator=", ", prefix="tensor(")
         extras = []
         if self.dtype != numpy.float32:
             extras.append(f"dtype={self.dtype}")
-        if self.device != "cpu":
-            extras.append(f"device='{self.device}'")
+        if self.is_cuda:
+            extras.append("device='cuda'")
         if self.creator is not None:
             extras.append(f"grad_fn=<{self.creator.name}>")
         elif self.requires_grad:
@@ -126,10 +235,16 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        """The same data, cut from the graph."""
-        return Tensor(self.data)
+        """The same memory, cut from the graph; in-place changes to it still count
+        as changes of this tensor (they share the version counter)."""
+        out = Tensor(self.array)
+        out.version_counter = self.version_counter
+        return out
 
     def detach_(self):
+        if self._view is not None:
+            raise RuntimeError("detach_(): can't detach a view of another tensor in place; "
+                               "use detach()")
         self.creator = None
         self.requires_grad = False
         return self
@@ -148,62 +263,137 @@ class Tensor:
             self.retains_grad = True
         return self
 
-    # -- in place: only outside the graph (under no_grad, or on tensors without grad) --
-    def _in_place(self, op):
-        if self.requires_grad and STATE.grad_enabled:
-            raise RuntimeError(f"{op}: a tensor that requires grad cannot be changed in place while "
-                               "grad mode is on (its graph would be wrong); use no_grad()")
-        return self.data
+    def _bump_version(self):
+        """Count a change of this tensor's memory made outside the in-place ops
+        (an optimizer's step, a running statistic)."""
+        self.version_counter[0] += 1
 
+    # -- in place (inplace.py): recorded in the graph when gradients flow ------
     def zero_(self):
-        self._in_place("zero_")[...] = 0
-        return self
+        return inplace.fill(self, 0, "zero_")
 
     def fill_(self, value):
-        self._in_place("fill_")[...] = value
-        return self
+        return inplace.fill(self, value, "fill_")
 
-    def copy_(self, source):
-        array = source.data if isinstance(source, Tensor) else source
-        self._in_place("copy_")[...] = backend.to_device(array, self.device)
-        return self
+    def copy_(self, source, non_blocking=False):
+        return inplace.copy(self, source)
 
     def add_(self, other, alpha=1):
-        array = self._in_place("add_")
-        array += alpha * (other.data if isinstance(other, Tensor) else other)
-        return self
+        other = other if alpha == 1 else other * alpha
+        return inplace.modify(self, "add_", lambda old: elementwise.add(old, other), (other,),
+                              reads_old=False)
+
+    def sub_(self, other, alpha=1):
+        other = other if alpha == 1 else other * alpha
+        return inplace.modify(self, "sub_", lambda old: elementwise.sub(old, other), (other,),
+                              reads_old=False)
 
     def mul_(self, other):
-        array = self._in_place("mul_")
-        array *= other.data if isinstance(other, Tensor) else other
-        return self
+        return inplace.modify(self, "mul_", lambda old: elementwise.mul(old, other), (other,))
+
+    def div_(self, other):
+        return inplace.modify(self, "div_", lambda old: elementwise.div(old, other), (other,))
+
+    def pow_(self, exponent):
+        return inplace.modify(self, "pow_", lambda old: elementwise.pow(old, exponent), (exponent,))
+
+    def neg_(self):
+        return inplace.modify(self, "neg_", elementwise.neg, reads_old=False)
+
+    def abs_(self):
+        return inplace.modify(self, "abs_", elementwise.abs)
+
+    def exp_(self):
+        return inplace.modify(self, "exp_", elementwise.exp)
+
+    def log_(self):
+        return inplace.modify(self, "log_", elementwise.log)
+
+    def sqrt_(self):
+        return inplace.modify(self, "sqrt_", elementwise.sqrt)
 
     def clamp_(self, min=None, max=None):
-        array = self._in_place("clamp_")
-        backend.get_array_module(array).clip(array, min, max, out=array)
-        return self
+        return inplace.modify(self, "clamp_", lambda old: elementwise.clamp(old, min, max))
 
-    def normal_(self, mean=0.0, std=1.0):
-        array = self._in_place("normal_")
-        array[...] = mean + std * backend.rng(backend.get_array_module(array)).standard_normal(array.shape)
-        return self
+    clip_ = clamp_
 
-    def uniform_(self, a=0.0, b=1.0):
-        array = self._in_place("uniform_")
-        array[...] = a + (b - a) * backend.rng(backend.get_array_module(array)).random(array.shape)
-        return self
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
+    def relu_(self):
+        return inplace.modify(self, "relu_", activation.relu)
+
+    def sigmoid_(self):
+        return inplace.modify(self, "sigmoid_", activation.sigmoid)
+
+    def tanh_(self):
+        return inplace.modify(self, "tanh_", activation.tanh)
+
+    def lerp_(self, end, weight):
+        """self += weight * (end - self): an exponential moving average's update."""
+        return inplace.modify(self, "lerp_", lambda old: old + (end - old) * weight, (end, weight))
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        return inplace.modify(self, "addcmul_", lambda old: old + tensor1 * tensor2 * value,
+                              (tensor1, tensor2), reads_old=False)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        return inplace.modify(self, "addcdiv_", lambda old: old + tensor1 / tensor2 * value,
+                              (tensor1, tensor2), reads_old=False)
+
+    def masked_fill_(self, mask, value):
+        return inplace.modify(self, "masked_fill_",
+                              lambda old: elementwise.masked_fill(old, mask, value), (value,),
+                              reads_old=False)
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        return inplace.fill_random(self, "normal_", lambda g, shape: mean + std * g.standard_normal(shape))
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        return inplace.fill_random(self, "uniform_", lambda g, shape: a + (b - a) * g.random(shape))
+
+    def bernoulli_(self, p=0.5, generator=None):
+        return inplace.fill_random(self, "bernoulli_", lambda g, shape: g.random(shape) < p)
+
+    def exponential_(self, lambd=1.0, generator=None):
+        return inplace.fill_random(self, "exponential_", lambda g, shape: g.exponential(1 / lambd, shape))
+
+    def __setitem__(self, index, value):
+        inplace.assign(self, index, value)
+
+    # x += y changes x in place, as in PyTorch (other names bound to x see the change)
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
 
     # -- devices and dtypes --------------------------------------------------
-    def to(self, device=None, dtype=None):
-        """Move to 'cpu' / 'cuda' and/or cast; differentiable, like every op."""
-        if isinstance(device, (numpy.dtype, type)) and dtype is None:
-            device, dtype = None, device
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False):
+        """Move and/or cast, as PyTorch's forms: to(device), to(dtype), to(device, dtype),
+        to(other_tensor); differentiable, like every op."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, (numpy.dtype, type)):
+                dtype = arg
+            else:
+                device = arg
         out = self
         if dtype is not None and numpy.dtype(dtype) != self.dtype:
             out = elementwise.cast(out, dtype)
-        if device is not None and backend.normalize_device(device) != self.device:
+        if device is not None and backend.normalize_device(device) != backend.device_of(self.array):
             out = elementwise.to_device(out, device)
-        return out
+        return out.clone() if copy and out is self else out
 
     def cpu(self):
         return self.to("cpu")
@@ -274,9 +464,6 @@ class Tensor:
 
     def __rmatmul__(self, other):
         return linalg.matmul(other, self)
-
-    # In-place arithmetic makes a new node and rebinds the name (x += 1 stays differentiable).
-    __iadd__, __isub__, __imul__, __itruediv__ = __add__, __sub__, __mul__, __truediv__
 
     # -- comparisons: no gradient, boolean results ----------------------------
     def __lt__(self, other):
@@ -461,12 +648,6 @@ class Tensor:
     def __getitem__(self, index):
         return shape_ops.getitem(self, index)
 
-    def __setitem__(self, index, value):
-        if self.requires_grad and STATE.grad_enabled:
-            raise RuntimeError("item assignment into a tensor that requires grad would corrupt "
-                               "its graph; do it under no_grad() or build a new tensor")
-        self.data[shape_ops.array_index(index)] = value.data if isinstance(value, Tensor) else value
-
     def matmul(self, other):
         return linalg.matmul(self, other)
 
@@ -484,5 +665,6 @@ class Tensor:
 
 
 # The ops import Tensor from this module, so they are imported after it is defined.
+from . import inplace  # noqa: E402
 from .ops import activation, elementwise, linalg, reduce  # noqa: E402
 from .ops import shape as shape_ops  # noqa: E402

@@ -267,7 +267,7 @@ def _checked_images(images):
     """(N, 1, 28, 28) or (N, 28, 28), floats in [0, 1] or uint8 -> float32 (N, 1, 28, 28)."""
     from scratchgen.models.classifier import as_image_batch
     if isinstance(images, autograd.Tensor):
-        images = to_numpy(images.data)
+        images = to_numpy(images.array)
     images = numpy.asarray(images)
     if images.dtype != numpy.uint8 and images.size:
         low, high = float(images.min()), float(images.max())

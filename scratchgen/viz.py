@@ -35,7 +35,7 @@ NOT_A_LOSS = ("step", "time", "images_per_s")
 def _to_numpy(values, fn, name):
     """A NumPy array of numbers from a NumPy/CuPy array, an autograd Tensor or a list."""
     if isinstance(values, Tensor):
-        values = values.data
+        values = values.array
     array = backend.to_numpy(values)
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{fn}: expected {name} to hold numbers, got dtype {array.dtype}")

@@ -99,7 +99,7 @@ def main():
             optimizer.step()
             scheduler.step()
             total_loss += loss.item() * len(index)
-            total_correct += int((logits.data.argmax(axis=1) == train_y[index]).sum())
+            total_correct += int((logits.array.argmax(axis=1) == train_y[index]).sum())
             seen += len(index)
         test_acc = accuracy(model, test_x, test_y)
         print(f"epoch {epoch:2d}/{args.epochs}  loss {total_loss / seen:.4f}  "
@@ -109,7 +109,7 @@ def main():
 
     # Store float16 and measure the accuracy of exactly what is stored.
     float32_acc = accuracy(model, test_x, test_y)
-    half_state = {name: torch.Tensor(value.data.astype(numpy.float16))
+    half_state = {name: torch.Tensor(value.array.astype(numpy.float16))
                   for name, value in model.state_dict().items()}
     reloaded = MNISTClassifier()
     reloaded.load_state_dict(half_state)

@@ -40,7 +40,7 @@ def pytest_configure(config):
 
 
 def _let_numpy_testing_read_gpu_arrays():
-    """Tests compare ``t.data`` with expected NumPy values through numpy.testing, which
+    """Tests compare ``t.array`` with expected NumPy values through numpy.testing, which
     cannot read a CuPy array; on the cupy backend its comparisons copy one to the host
     first.  (Set before the test modules import numpy.testing's names.)"""
     import functools

@@ -127,7 +127,7 @@ class TanhReturningAnArray(Function):
         return numpy.tanh(x)
 
     def backward(self, gy):
-        return gy.data * (1 - numpy.tanh(self.inputs[0].data) ** 2)
+        return gy.array * (1 - numpy.tanh(self.inputs[0].array) ** 2)
 
 
 def test_gradcheck_refuses_a_gradient_that_is_not_a_tensor():

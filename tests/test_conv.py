@@ -198,11 +198,11 @@ def test_strided_convolutions_hand_on_batch_last_outputs():
     x = torch.tensor(rng.standard_normal((4, 3, 8, 8)))
     w1, w2 = torch.tensor(rng.standard_normal((5, 3, 4, 4))), torch.tensor(rng.standard_normal((6, 5, 3, 3)))
     h = F.conv2d(x, w1, stride=2, padding=1)
-    assert is_batch_last(h.data)
-    assert is_batch_last(F.conv2d(torch.nn.functional.leaky_relu(h, 0.2), w2, padding=1).data)
-    assert not is_batch_last(F.conv2d(x, torch.tensor(rng.standard_normal((6, 3, 3, 3))), padding=1).data)
+    assert is_batch_last(h.array)
+    assert is_batch_last(F.conv2d(torch.nn.functional.leaky_relu(h, 0.2), w2, padding=1).array)
+    assert not is_batch_last(F.conv2d(x, torch.tensor(rng.standard_normal((6, 3, 3, 3))), padding=1).array)
     # a transposed convolution writes batch-last, and cropping its padding keeps that
-    assert is_batch_last(F.conv_transpose2d(h, w1, stride=2, padding=1).data)
+    assert is_batch_last(F.conv_transpose2d(h, w1, stride=2, padding=1).array)
 
 
 @pytest.mark.parametrize("stride, dilation, output_padding", [(2, 1, 1), (3, 2, 0), (1, 1, 0)])
@@ -215,8 +215,8 @@ def test_transposed_convolution_to_few_channels_scatters_channel_major(stride, d
     args = dict(stride=stride, padding=1, output_padding=output_padding, dilation=dilation)
     y = F.conv_transpose2d(torch.tensor(x), torch.tensor(w), **args)
     numpy.testing.assert_allclose(y.numpy(), conv_transpose2d_loops(x, w, None, **args), atol=1e-12)
-    assert not is_batch_last(y.data)
-    assert is_batch_last(F.conv_transpose2d(torch.tensor(batch_last(x)), torch.tensor(w), **args).data)
+    assert not is_batch_last(y.array)
+    assert is_batch_last(F.conv_transpose2d(torch.tensor(batch_last(x)), torch.tensor(w), **args).array)
 
 
 @given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 6), st.integers(1, 6), st.data())

@@ -178,7 +178,7 @@ def test_leaf_grad_is_not_shared_between_leaves():
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     b = torch.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
-    a.grad.data += 1
+    a.grad.array += 1
     numpy.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
 
 
@@ -189,8 +189,8 @@ def test_leaf_grad_is_a_copy_in_the_gradients_own_memory_order():
     upstream = numpy.random.default_rng(0).standard_normal((3, 5, 6, 4)).astype(numpy.float32)
     batch_last = upstream.transpose(3, 0, 1, 2)                  # (N, C, H, W), batch innermost
     (x * 1.0).backward(Tensor(batch_last))
-    assert x.grad.data.strides == batch_last.strides
-    assert not numpy.shares_memory(x.grad.data, batch_last)
+    assert x.grad.array.strides == batch_last.strides
+    assert not numpy.shares_memory(x.grad.array, batch_last)
     numpy.testing.assert_array_equal(x.grad.numpy(), batch_last)
 
 

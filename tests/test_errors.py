@@ -68,7 +68,7 @@ def test_a_custom_function_returning_an_array_instead_of_a_tensor_is_named():
             return x * 2
 
         def backward(self, gy):
-            return gy.data * 2          # a raw array: no graph for a second derivative
+            return gy.array * 2          # a raw array: no graph for a second derivative
 
     x = torch.ones(3, requires_grad=True)
     with pytest.raises(TypeError, match=r"RawArrays.backward returned a (numpy|cupy).ndarray for input 0, not a Tensor"):

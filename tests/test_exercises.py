@@ -145,7 +145,7 @@ class SigmoidOfInput(solution("sigmoid").Sigmoid):
 
 class SigmoidRawArrays(solution("sigmoid").Sigmoid):
     def backward(self, gy):  # right value, but a constant to the second backward pass
-        y = self.saved_output().data
+        y = self.saved_output().array
         return gy * Tensor(y * (1 - y))
 
 
@@ -168,7 +168,7 @@ class TanhWrongSign(solution("tanh").Tanh):
 
 class TanhRawArrays(solution("tanh").Tanh):
     def backward(self, gy):
-        return gy * Tensor(1 - self.saved_output().data ** 2)
+        return gy * Tensor(1 - self.saved_output().array ** 2)
 
 
 def test_tanh_mistakes():
@@ -194,7 +194,7 @@ class MatMulReshapeA(solution("matmul").MatMul):
 class MatMulRawArrays(solution("matmul").MatMul):
     def backward(self, gc):
         a, b = self.inputs
-        return Tensor(gc.data @ b.data.T), Tensor(a.data.T @ gc.data)
+        return Tensor(gc.array @ b.array.T), Tensor(a.array.T @ gc.array)
 
 
 def test_matmul_mistakes():
@@ -240,7 +240,7 @@ class SoftmaxSumsEverything(solution("softmax").Softmax):
 
 class SoftmaxRawArrays(solution("softmax").Softmax):
     def backward(self, gy):
-        y = Tensor(self.saved_output().data)
+        y = Tensor(self.saved_output().array)
         return y * (gy - (gy * y).sum(self.dim, keepdim=True))
 
 
@@ -294,8 +294,8 @@ def test_cross_entropy_mistakes():
 class MaxPoolOverwrites(solution("max_pool2d").MaxPool2d):
     def backward(self, gy):  # gx[index] = gy: an element that is the max of two windows keeps one
         x, = self.inputs
-        gx = get_array_module(gy.data).zeros(x.data.size)
-        gx[self.argmax.ravel()] = gy.data.ravel()
+        gx = get_array_module(gy.array).zeros(x.array.size)
+        gx[self.argmax.ravel()] = gy.array.ravel()
         return Tensor(gx.reshape(x.shape))
 
 
@@ -303,11 +303,11 @@ class MaxPoolSpreads(solution("max_pool2d").MaxPool2d):
     def backward(self, gy):  # average pooling's gradient: gy / k^2 to every window element
         x, = self.inputs
         k, s = self.k, self.stride
-        gx = get_array_module(gy.data).zeros(x.shape)
+        gx = get_array_module(gy.array).zeros(x.shape)
         oh, ow = gy.shape[2:]
         for i in range(k):
             for j in range(k):
-                gx[:, :, i: i + s * oh: s, j: j + s * ow: s] += gy.data / k ** 2
+                gx[:, :, i: i + s * oh: s, j: j + s * ow: s] += gy.array / k ** 2
         return Tensor(gx)
 
 
@@ -319,7 +319,7 @@ def test_max_pool2d_mistakes():
     op = solution("max_pool2d").MaxPool2d(outcome.config["k"], outcome.config["stride"])
     case = get("max_pool2d").build(types.SimpleNamespace(MaxPool2d=MaxPoolOverwrites), outcome.config)
     op(case.inputs[0])
-    counts = numpy.bincount(op.argmax.ravel(), minlength=case.inputs[0].data.size)
+    counts = numpy.bincount(op.argmax.ravel(), minlength=case.inputs[0].array.size)
     shared = {tuple(int(v) for v in numpy.unravel_index(i, case.inputs[0].shape))
               for i in numpy.nonzero(counts > 1)[0]}
     assert {m.input_element for m in outcome.result.mismatches} <= shared
@@ -565,8 +565,8 @@ def test_without_hypothesis_the_error_says_what_to_install():
 
 class TanhReturnsAnArray(solution("tanh").Tanh):
     def backward(self, gy):  # the right numbers, as a NumPy array
-        y = self.saved_output().data
-        return gy.data * (1 - y * y)
+        y = self.saved_output().array
+        return gy.array * (1 - y * y)
 
 
 def test_a_backward_returning_an_array_fails_with_its_own_hint():
@@ -610,7 +610,7 @@ def test_skeleton_forward_matches_the_librarys_op(name):
         for y, expected in zip(ours if isinstance(ours, tuple) else (ours,),
                                theirs if isinstance(theirs, tuple) else (theirs,)):
             assert y.shape == expected.shape
-            numpy.testing.assert_allclose(y.data, expected.data, rtol=1e-10, atol=1e-12)
+            numpy.testing.assert_allclose(y.array, expected.array, rtol=1e-10, atol=1e-12)
 
     agree()
 

@@ -19,7 +19,7 @@ def test_linear_second_derivative():
 def test_leaky_relu_second_derivative():
     x = float64_leaf(3, 4)
     with torch.no_grad():
-        x.data[numpy.abs(x.data) < 0.1] += 0.3  # away from the kink at 0
+        x.array[numpy.abs(x.array) < 0.1] += 0.3  # away from the kink at 0
     torch.gradgradcheck(lambda t: F.leaky_relu(t, 0.2) * t, x)
 
 

@@ -77,7 +77,7 @@ class SquareWithConstantBackward(Function):
 
     def backward(self, gy):
         x, = self.inputs
-        return gy * Tensor(2 * x.data)  # 2x as a constant: d/dx of it is lost
+        return gy * Tensor(2 * x.array)  # 2x as a constant: d/dx of it is lost
 
 
 def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():

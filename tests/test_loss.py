@@ -53,7 +53,7 @@ def numpy_reduce(values, reduction):
 
 def assert_value(result, expected):
     assert result.shape == numpy.shape(expected)
-    numpy.testing.assert_allclose(result.data, expected, rtol=1e-10, atol=1e-12)
+    numpy.testing.assert_allclose(result.array, expected, rtol=1e-10, atol=1e-12)
 
 
 def pairs(input_values, target_values):
@@ -155,8 +155,8 @@ def test_kl_normal(data, against_standard_normal):
 
 def test_kl_normal_of_equal_distributions_is_zero():
     mu, logvar = leaf([0.3, -1.2]), leaf([0.5, -0.7])
-    assert numpy.allclose(loss.kl_normal(mu, logvar, mu, logvar).data, 0)
-    assert numpy.allclose(loss.kl_normal(leaf([0.0]), leaf([0.0])).data, 0)
+    assert numpy.allclose(loss.kl_normal(mu, logvar, mu, logvar).array, 0)
+    assert numpy.allclose(loss.kl_normal(leaf([0.0]), leaf([0.0])).array, 0)
 
 
 def test_kl_normal_broadcasts_a_prior_over_the_batch():
@@ -195,7 +195,7 @@ def test_binary_cross_entropy_is_finite_at_p_0_and_1():
     result.sum().backward()
     # PyTorch's gradient (p - t) / max(p (1 - p), 1e-12 as a float32)
     epsilon = float(numpy.float32(1e-12))
-    numpy.testing.assert_allclose(p.grad.data, [0.0, 0.0, -1 / epsilon, 1 / epsilon])
+    numpy.testing.assert_allclose(p.grad.array, [0.0, 0.0, -1 / epsilon, 1 / epsilon])
 
 
 def numpy_bce_with_logits(x, t, pos_weight=1.0):
@@ -226,7 +226,7 @@ def test_binary_cross_entropy_with_logits_is_stable_for_huge_logits():
     result = loss.binary_cross_entropy_with_logits(x, t, reduction="none")
     assert_value(result, [0.0, 0.0, 1000.0, 1000.0])
     result.sum().backward()
-    numpy.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1.0, -1.0])  # sigmoid(x) - t
+    numpy.testing.assert_allclose(x.grad.array, [0.0, 0.0, 1.0, -1.0])  # sigmoid(x) - t
 
 
 # ----------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def test_cross_entropy_is_stable_for_huge_logits():
     result = loss.cross_entropy(x, constant([1]))
     assert result.item() == pytest.approx(2000.0)
     result.backward()
-    numpy.testing.assert_allclose(x.grad.data, [[1.0, -1.0, 0.0]], atol=1e-300)
+    numpy.testing.assert_allclose(x.grad.array, [[1.0, -1.0, 0.0]], atol=1e-300)
 
 
 # ----------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def channel_view(x):
 
 
 def assert_close(tensor, expected, rtol=1e-10, atol=1e-12):
-    numpy.testing.assert_allclose(backend.to_numpy(tensor.data), expected, rtol=rtol, atol=atol)
+    numpy.testing.assert_allclose(backend.to_numpy(tensor.array), expected, rtol=rtol, atol=atol)
 
 
 # ----------------------------------------------------------------------------
@@ -190,8 +190,8 @@ def test_batch_norm_eval_values_and_gradient(inputs, data):
     check_gradients(lambda x, w, b: batch_norm(x, running_mean, running_var, w, b),
                     *leaves(x, w, b))
     # evaluation leaves the running statistics alone
-    numpy.testing.assert_array_equal(running_mean.data, mean)
-    numpy.testing.assert_array_equal(running_var.data, var)
+    numpy.testing.assert_array_equal(running_mean.array, mean)
+    numpy.testing.assert_array_equal(running_var.array, var)
 
 
 def test_batch_norm_updates_running_stats_in_place():
@@ -199,12 +199,12 @@ def test_batch_norm_updates_running_stats_in_place():
     x = rng.standard_normal((4, 3, 5))
     mean0, var0 = rng.standard_normal(3), rng.uniform(0.5, 2, 3)
     running_mean, running_var = constant(mean0.copy()), constant(var0.copy())
-    arrays = running_mean.data, running_var.data
+    arrays = running_mean.array, running_var.array
     batch_norm(leaf(x), running_mean, running_var, training=True, momentum=0.3)
     # the same arrays, changed in place (a module's buffers keep their identity)
-    assert running_mean.data is arrays[0] and running_var.data is arrays[1]
-    numpy.testing.assert_allclose(running_mean.data, 0.7 * mean0 + 0.3 * x.mean(axis=(0, 2)))
-    numpy.testing.assert_allclose(running_var.data,
+    assert running_mean.array is arrays[0] and running_var.array is arrays[1]
+    numpy.testing.assert_allclose(running_mean.array, 0.7 * mean0 + 0.3 * x.mean(axis=(0, 2)))
+    numpy.testing.assert_allclose(running_var.array,
                                   0.7 * var0 + 0.3 * x.var(axis=(0, 2), ddof=1))  # unbiased
     # buffers stay out of the graph
     assert not running_mean.requires_grad and running_mean.creator is None
@@ -217,8 +217,8 @@ def test_batch_norm_momentum_extremes(momentum):
     batch_norm(constant(x), running_mean, running_var, training=True, momentum=momentum)
     expected_mean = x.mean(axis=0) if momentum else numpy.zeros(2)
     expected_var = x.var(axis=0, ddof=1) if momentum else numpy.ones(2)
-    numpy.testing.assert_allclose(running_mean.data, expected_mean)
-    numpy.testing.assert_allclose(running_var.data, expected_var)
+    numpy.testing.assert_allclose(running_mean.array, expected_mean)
+    numpy.testing.assert_allclose(running_var.array, expected_var)
 
 
 def test_batch_norm_running_stats_update_under_no_grad():
@@ -227,7 +227,7 @@ def test_batch_norm_running_stats_update_under_no_grad():
     with autograd.no_grad():
         y = batch_norm(leaf(x), running_mean, running_var, training=True)
     assert not y.requires_grad
-    numpy.testing.assert_allclose(running_mean.data, 0.1 * x.mean(axis=0))
+    numpy.testing.assert_allclose(running_mean.array, 0.1 * x.mean(axis=0))
 
 
 def test_batch_norm_eval_gives_no_gradient_to_running_stats():
@@ -297,12 +297,12 @@ def test_instance_norm_updates_running_stats():
     rng = numpy.random.default_rng(2)
     x = rng.standard_normal((3, 2, 4, 2))
     running_mean, running_var = constant(numpy.zeros(2)), constant(numpy.ones(2))
-    array = running_mean.data
+    array = running_mean.array
     instance_norm(leaf(x), running_mean, running_var, momentum=0.2)
-    assert running_mean.data is array
+    assert running_mean.array is array
     # the average over the batch of each instance's mean and unbiased variance
-    numpy.testing.assert_allclose(running_mean.data, 0.2 * x.mean(axis=(2, 3)).mean(axis=0))
-    numpy.testing.assert_allclose(running_var.data,
+    numpy.testing.assert_allclose(running_mean.array, 0.2 * x.mean(axis=(2, 3)).mean(axis=0))
+    numpy.testing.assert_allclose(running_var.array,
                                   0.8 + 0.2 * x.var(axis=(2, 3), ddof=1).mean(axis=0))
 
 
@@ -312,7 +312,7 @@ def test_instance_norm_with_running_stats_instead_of_input_stats():
     running_mean, running_var = constant(mean), constant(var)
     y = instance_norm(leaf(x), running_mean, running_var, use_input_stats=False)
     assert_close(y, reference(x, None, mean=mean.reshape(1, 3, 1), var=var.reshape(1, 3, 1)))
-    numpy.testing.assert_array_equal(running_mean.data, mean)  # not updated
+    numpy.testing.assert_array_equal(running_mean.array, mean)  # not updated
 
 
 # ----------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def test_amax_amin_share_the_gradient_evenly_between_ties(name, data):
     t = leaf(x)
     getattr(autograd, name)(t, dim, keepdim).sum().backward()
     tied = x == getattr(numpy, name)(x, axis=dim, keepdims=True)
-    numpy.testing.assert_allclose(t.grad.data, tied / tied.sum(axis=dim, keepdims=True))
+    numpy.testing.assert_allclose(t.grad.array, tied / tied.sum(axis=dim, keepdims=True))
 
 
 @pytest.mark.parametrize("name", ["max", "min"])
@@ -218,7 +218,7 @@ def test_max_min_over_all_elements_share_the_gradient_evenly_between_ties(name, 
     t = leaf(x)
     getattr(autograd, name)(t).backward()
     tied = x == getattr(numpy, name)(x)
-    numpy.testing.assert_allclose(t.grad.data, tied / tied.sum())
+    numpy.testing.assert_allclose(t.grad.array, tied / tied.sum())
 
 
 @pytest.mark.parametrize("name", ["max", "min"])
@@ -231,7 +231,7 @@ def test_max_min_along_a_dim_give_the_gradient_to_the_returned_index(name, input
     picked = numpy.expand_dims(indices.numpy(), dim) if not keepdim else indices.numpy()
     expected = numpy.zeros_like(x)
     numpy.put_along_axis(expected, picked, 1.0, axis=dim)
-    numpy.testing.assert_allclose(t.grad.data, expected)
+    numpy.testing.assert_allclose(t.grad.array, expected)
 
 
 @pytest.mark.parametrize("name", ["maximum", "minimum"])
@@ -243,8 +243,8 @@ def test_maximum_minimum_split_the_gradient_in_half_at_ties(name, data):
     getattr(autograd, name)(ta, tb).sum().backward()
     a_wins = (a > b) if name == "maximum" else (a < b)
     share_a = numpy.where(a == b, 0.5, a_wins.astype(float))
-    numpy.testing.assert_allclose(ta.grad.data, _sum_to(share_a, a_shape))
-    numpy.testing.assert_allclose(tb.grad.data, _sum_to(1 - share_a, b_shape))
+    numpy.testing.assert_allclose(ta.grad.array, _sum_to(share_a, a_shape))
+    numpy.testing.assert_allclose(tb.grad.array, _sum_to(1 - share_a, b_shape))
 
 
 REDUCTIONS_OF_A_0D_TENSOR = {  # PyTorch accepts dim 0 and dim -1 for a 0-d tensor

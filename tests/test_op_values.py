@@ -30,7 +30,7 @@ def assert_matches(actual, expected):
     expected = numpy.asarray(expected)
     assert actual.dtype == numpy.float64
     assert actual.shape == expected.shape
-    numpy.testing.assert_allclose(actual.data, expected, rtol=1e-10, atol=1e-12)
+    numpy.testing.assert_allclose(actual.array, expected, rtol=1e-10, atol=1e-12)
 
 
 # ----------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def test_max_min_along_a_dim_return_values_and_indices(name, inputs):
         values, indices = result  # a namedtuple: result.values, result.indices
         assert values is result.values and indices is result.indices
         assert_matches(values, numpy_extremum(x, axis=dim, keepdims=keepdim))
-        numpy.testing.assert_array_equal(indices.data, numpy_arg(x, axis=dim, keepdims=keepdim))
+        numpy.testing.assert_array_equal(indices.array, numpy_arg(x, axis=dim, keepdims=keepdim))
         assert indices.dtype.kind == "i"
 
 

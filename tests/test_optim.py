@@ -50,7 +50,7 @@ def train(optimizer, loss_fn, steps, scheduler=None):
 
 
 def arrays(params):
-    return [backend.to_numpy(p.data).copy() for p in params]
+    return [backend.to_numpy(p.array).copy() for p in params]
 
 
 # ----------------------------------------------------------------------------
@@ -68,10 +68,10 @@ def test_zero_grad_set_to_none_false_zeroes_the_arrays_in_place():
     params, loss_fn = make_problem()
     optimizer = optim.SGD(params, lr=0.1)
     loss_fn().backward()
-    grad_arrays = [p.grad.data for p in params]
+    grad_arrays = [p.grad.array for p in params]
     optimizer.zero_grad(set_to_none=False)
     for p, array in zip(params, grad_arrays):
-        assert p.grad.data is array
+        assert p.grad.array is array
         assert not array.any()
 
 
@@ -81,7 +81,7 @@ def test_zero_grad_set_to_none_false_drops_a_create_graph_gradient_graph():
     assert w.grad.creator is not None
     optim.SGD([w]).zero_grad(set_to_none=False)
     assert w.grad.creator is None and not w.grad.requires_grad
-    assert_array_equal(w.grad.data, [0.0, 0.0])
+    assert_array_equal(w.grad.array, [0.0, 0.0])
 
 
 def test_zero_grad_leaves_params_without_grad_alone():
@@ -95,16 +95,16 @@ def test_step_updates_data_in_place_and_records_no_graph(make_optimizer, device)
     params, loss_fn = make_problem(device)
     optimizer = make_optimizer(params)
     before = arrays(params)
-    data_arrays = [p.data for p in params]
+    data_arrays = [p.array for p in params]
     loss_fn().backward()
     grads = arrays([p.grad for p in params])
     optimizer.step()
     for p, array, old, grad in zip(params, data_arrays, before, grads):
-        assert p.data is array                      # views of the parameter stay valid
-        assert not numpy.array_equal(backend.to_numpy(p.data), old)
+        assert p.array is array                      # views of the parameter stay valid
+        assert not numpy.array_equal(backend.to_numpy(p.array), old)
         assert p.is_leaf and p.requires_grad
         assert p.device == device
-        assert_array_equal(backend.to_numpy(p.grad.data), grad)   # p.grad is not modified
+        assert_array_equal(backend.to_numpy(p.grad.array), grad)   # p.grad is not modified
 
 
 @pytest.mark.parametrize("make_optimizer", OPTIMIZERS)
@@ -113,7 +113,7 @@ def test_step_skips_parameters_without_grad(make_optimizer):
     frozen = autograd.tensor([1.0, 2.0], requires_grad=True)
     optimizer = make_optimizer(params + [frozen])
     train(optimizer, loss_fn, 2)
-    assert_array_equal(frozen.data, [1.0, 2.0])
+    assert_array_equal(frozen.array, [1.0, 2.0])
     assert not optimizer.state.get(frozen)
     assert 2 not in optimizer.state_dict()["state"]
 
@@ -152,7 +152,7 @@ def test_sgd_step_is_lr_times_grad():
     w = autograd.tensor([1.0, 2.0], requires_grad=True)
     (w * w).sum().backward()   # grad = 2w
     optim.SGD([w], lr=0.25).step()
-    assert_array_equal(w.data, [0.5, 1.0])
+    assert_array_equal(w.array, [0.5, 1.0])
 
 
 # ----------------------------------------------------------------------------
@@ -174,8 +174,8 @@ def test_each_group_steps_with_its_own_lr():
     optimizer = optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.25)
     (w + b).sum().backward()   # both gradients are 1
     optimizer.step()
-    assert_array_equal(w.data, [0.75])
-    assert_array_equal(b.data, [0.5])
+    assert_array_equal(w.array, [0.75])
+    assert_array_equal(b.array, [0.5])
 
 
 def test_add_param_group_adds_a_trained_group():
@@ -186,7 +186,7 @@ def test_add_param_group_adds_a_trained_group():
     assert optimizer.param_groups[1]["betas"] == (0.9, 0.999)
     before = arrays(params)
     train(optimizer, loss_fn, 1)
-    assert not numpy.array_equal(params[1].data, before[1])
+    assert not numpy.array_equal(params[1].array, before[1])
 
 
 def test_a_parameter_in_two_groups_is_an_error():
@@ -252,7 +252,7 @@ def test_resuming_from_a_state_dict_is_bit_exact(make_optimizer, device):
 
     params_again, loss_fn_again = make_problem(device)
     for p, array in zip(params_again, saved_weights):
-        p.data[...] = backend.to_device(array, device)
+        p.array[...] = backend.to_device(array, device)
     resumed = make_optimizer(params_again)
     resumed_scheduler = lr_scheduler.StepLR(resumed, step_size=2, gamma=0.5)
     resumed.load_state_dict(saved_optimizer)

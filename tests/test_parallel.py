@@ -49,7 +49,7 @@ def test_the_helpers_use_the_current_weights_and_grads_are_replaced():
         parallel.backward(x)
         with autograd.no_grad():
             for p in model.parameters():
-                p.data *= 1.5          # the helper's copy still has the old weights
+                p.array *= 1.5          # the helper's copy still has the old weights
         for p in model.parameters():
             p.grad = autograd.ones(*p.shape, dtype="float64")   # stale: must not be added in
         parallel.backward(x)

@@ -111,7 +111,7 @@ def test_avg_pool2d(data, count_include_pad):
 
     expected = reference_pool(x, kernel, stride or kernel, padding, (1, 1), ceil_mode, "avg",
                               count_include_pad)
-    numpy.testing.assert_allclose(fn(leaf(x)).data, expected, rtol=1e-12, atol=1e-14)
+    numpy.testing.assert_allclose(fn(leaf(x)).array, expected, rtol=1e-12, atol=1e-14)
     check_gradients(fn, leaf(x))
 
 
@@ -127,8 +127,8 @@ def test_max_pool2d(data):
                                       return_indices=True)
     expected_values, expected_indices = reference_pool(x, kernel, stride or kernel, padding,
                                                        dilation, ceil_mode, "max")
-    numpy.testing.assert_array_equal(values.data, expected_values)
-    numpy.testing.assert_array_equal(indices.data, expected_indices)
+    numpy.testing.assert_array_equal(values.array, expected_values)
+    numpy.testing.assert_array_equal(indices.array, expected_indices)
     assert indices.dtype == numpy.int64 and not indices.requires_grad
     check_gradients(fn, leaf(x))
 
@@ -154,9 +154,9 @@ def test_pool_output_size(geometry, floor_size, ceil_size):
 def test_avg_pool2d_divisor_override():
     x = leaf(numpy.arange(16.0).reshape(1, 1, 4, 4))
     result = pool.avg_pool2d(x, 2, divisor_override=3)
-    numpy.testing.assert_allclose(result.data, reference_pool(x.data, (2, 2), (2, 2), (0, 0), (1, 1),
+    numpy.testing.assert_allclose(result.array, reference_pool(x.array, (2, 2), (2, 2), (0, 0), (1, 1),
                                                               False, "avg") * 4 / 3)
-    check_gradients(lambda x: pool.avg_pool2d(x, 3, 1, 1, divisor_override=5), leaf(x.data))
+    check_gradients(lambda x: pool.avg_pool2d(x, 3, 1, 1, divisor_override=5), leaf(x.array))
 
 
 def test_pool_second_derivatives():
@@ -176,7 +176,7 @@ def test_max_pool2d_ties_send_the_gradient_to_the_first():
     pool.max_pool2d(x, 2).sum().backward()
     expected = numpy.zeros((4, 4))
     expected[::2, ::2] = 1  # the top-left of each window
-    numpy.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    numpy.testing.assert_array_equal(x.grad.array[0, 0], expected)
 
 
 def test_max_pool2d_overlapping_windows_add_up():
@@ -184,16 +184,16 @@ def test_max_pool2d_overlapping_windows_add_up():
     # is its bottom-right element, and the corner (2, 2) is the maximum of four windows
     x = leaf(numpy.arange(9.0).reshape(1, 1, 3, 3))
     pool.max_pool2d(x, 3, stride=1, padding=1).sum().backward()
-    numpy.testing.assert_array_equal(x.grad.data[0, 0], [[0, 0, 0], [0, 1, 2], [0, 2, 4]])
+    numpy.testing.assert_array_equal(x.grad.array[0, 0], [[0, 0, 0], [0, 1, 2], [0, 2, 4]])
 
 
 def test_max_pool2d_window_of_only_padding_gives_minus_inf_and_no_gradient():
     # height 1, kernel 2 with dilation 2, padding 1: both rows of the window are padding
     x = leaf([[[[0.5, -0.2, 0.3]]]])
     result = pool.max_pool2d(x, (2, 1), stride=1, padding=(1, 0), dilation=(2, 1))
-    assert result.shape == (1, 1, 1, 3) and numpy.isneginf(result.data).all()
+    assert result.shape == (1, 1, 1, 3) and numpy.isneginf(result.array).all()
     result.sum().backward()
-    numpy.testing.assert_array_equal(x.grad.data, numpy.zeros((1, 1, 1, 3)))
+    numpy.testing.assert_array_equal(x.grad.array, numpy.zeros((1, 1, 1, 3)))
 
 
 @pytest.mark.parametrize("op", [pool.avg_pool2d, pool.max_pool2d])
@@ -201,7 +201,7 @@ def test_one_image_is_a_batch_of_one(op):
     x = numpy.random.default_rng(0).permutation(2 * 5 * 5).reshape(2, 5, 5) * 0.1
     single, batch = op(leaf(x), 3, 2, 1), op(leaf(x[None]), 3, 2, 1)
     assert single.shape == (2, 3, 3)
-    numpy.testing.assert_array_equal(single.data, batch.data[0])
+    numpy.testing.assert_array_equal(single.array, batch.array[0])
 
 
 # ----------------------------------------------------------------------------
@@ -230,17 +230,17 @@ def test_interpolate_nearest(data, by_scale):
     def fn(x):
         return pool.interpolate(x, **arguments)
 
-    numpy.testing.assert_array_equal(fn(leaf(x)).data, reference_nearest(x, *out))
+    numpy.testing.assert_array_equal(fn(leaf(x)).array, reference_nearest(x, *out))
     check_gradients(fn, leaf(x))
 
 
 def test_interpolate_upsampling_gradient_sums_the_copies():
     x = leaf(numpy.ones((1, 1, 2, 3)))
     pool.interpolate(x, scale_factor=2).sum().backward()
-    numpy.testing.assert_array_equal(x.grad.data, numpy.full((1, 1, 2, 3), 4.0))
+    numpy.testing.assert_array_equal(x.grad.array, numpy.full((1, 1, 2, 3), 4.0))
     y = leaf(numpy.ones((1, 1, 2, 3)))
     pool.interpolate(y, size=(5, 3)).sum().backward()  # rows copied 3 and 2 times
-    numpy.testing.assert_array_equal(y.grad.data[0, 0], [[3, 3, 3], [2, 2, 2]])
+    numpy.testing.assert_array_equal(y.grad.array[0, 0], [[3, 3, 3], [2, 2, 2]])
 
 
 def test_interpolate_errors():
@@ -290,12 +290,12 @@ def test_pool_errors(op):
 def test_dropout_zeroes_with_probability_p_and_scales_the_rest():
     x = autograd.ones(200, 500, requires_grad=True)
     y = pool.dropout(x, p=0.3)
-    kept = y.data != 0
-    numpy.testing.assert_allclose(y.data[kept], 1 / 0.7, rtol=1e-6)
+    kept = y.array != 0
+    numpy.testing.assert_allclose(y.array[kept], 1 / 0.7, rtol=1e-6)
     # 100,000 draws: the dropped fraction is 0.3 +- 0.0015 (one standard deviation)
     assert abs((~kept).mean() - 0.3) < 0.01
     y.sum().backward()
-    numpy.testing.assert_array_equal(x.grad.data, y.data)  # the gradient is the same mask
+    numpy.testing.assert_array_equal(x.grad.array, y.array)  # the gradient is the same mask
     assert y.dtype == numpy.float32
 
 
@@ -309,16 +309,16 @@ def test_dropout_with_p_1_drops_everything():
     x = leaf(numpy.arange(4.0))
     y = pool.dropout(x, 1.0)
     y.sum().backward()
-    numpy.testing.assert_array_equal(y.data, 0)
-    numpy.testing.assert_array_equal(x.grad.data, 0)
+    numpy.testing.assert_array_equal(y.array, 0)
+    numpy.testing.assert_array_equal(x.grad.array, 0)
 
 
 def test_dropout_follows_manual_seed():
     x = autograd.ones(50)
     autograd.manual_seed(7)
-    first = pool.dropout(x).data
+    first = pool.dropout(x).array
     autograd.manual_seed(7)
-    numpy.testing.assert_array_equal(pool.dropout(x).data, first)
+    numpy.testing.assert_array_equal(pool.dropout(x).array, first)
 
 
 def test_dropout_gradient():

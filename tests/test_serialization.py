@@ -370,7 +370,7 @@ def test_gpu_data_round_trips_and_map_location_moves_it(tmp_path, device):
     assert on_gpu["t"].device == "cuda" and backend.is_cupy_array(on_gpu["a"])
     on_cpu = load(tmp_path / "c", map_location="cpu")
     assert on_cpu["t"].device == "cpu" and type(on_cpu["a"]) is numpy.ndarray
-    numpy.testing.assert_array_equal(on_cpu["t"].data, numpy.ones((2, 3), numpy.float32))
+    numpy.testing.assert_array_equal(on_cpu["t"].array, numpy.ones((2, 3), numpy.float32))
     back_on_gpu = load(tmp_path / "c", map_location="cuda")["a"]
     numpy.testing.assert_array_equal(backend.to_numpy(back_on_gpu), numpy.arange(3))
 

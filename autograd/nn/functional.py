@@ -30,14 +30,14 @@ def embedding(indices, weight, padding_idx=None):
     """Rows of ``weight`` picked by integer ``indices``; the gradient scatter-adds into them,
     except into row ``padding_idx``, which stays fixed (as PyTorch)."""
     if padding_idx is not None:
-        xp = backend.get_array_module(weight.data)
+        xp = backend.get_array_module(weight.array)
         frozen_row = (xp.arange(weight.shape[0]) == padding_idx % weight.shape[0])[:, None]
         weight = where(frozen_row, weight.detach(), weight)  # same values, no gradient there
     return getitem(weight, indices)
 
 
 def one_hot(indices, num_classes=-1):
-    xp = backend.get_array_module(indices.data)
+    xp = backend.get_array_module(indices.array)
     if num_classes < 0:
-        num_classes = int(indices.data.max()) + 1
-    return Tensor((indices.data[..., None] == xp.arange(num_classes)).astype(xp.int64))
+        num_classes = int(indices.array.max()) + 1
+    return Tensor((indices.array[..., None] == xp.arange(num_classes)).astype(xp.int64))

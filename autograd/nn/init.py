@@ -1,6 +1,6 @@
 """Weight initialisation, as torch.nn.init: each function fills a tensor in place.
 
-Each accepts a Tensor (or a raw array such as ``layer.weight.data``) and
+Each accepts a Tensor (or a raw array such as ``layer.weight.array``) and
 returns it.  The fan of a weight is computed as PyTorch does: for a Linear
 weight (out, in) fan_in = in and fan_out = out; for a conv weight the
 receptive field (KH * KW) multiplies both, with dim 1 as "in" and dim 0 as
@@ -14,7 +14,7 @@ from ..tensor import Tensor
 
 
 def _array(tensor):
-    return tensor.data if isinstance(tensor, Tensor) else tensor
+    return tensor.array if isinstance(tensor, Tensor) else tensor
 
 
 def _fill(tensor, values):

@@ -53,7 +53,7 @@ class Embedding(Module):
         self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
         init.normal_(self.weight)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight.array[padding_idx] = 0
 
     def forward(self, indices):
         if indices.dtype.kind not in "iu":

@@ -169,7 +169,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(p.grad.data * 0)
+                p.grad = Tensor(p.grad.array * 0)
 
     # -- state dicts --------------------------------------------------------
     def state_dict(self, destination=None, prefix="", keep_vars=False):
@@ -203,10 +203,11 @@ class Module:
             for name, target in own.items():
                 if name in state_dict:
                     value = state_dict[name]
-                    array = value.data if isinstance(value, Tensor) else value
-                    xp = backend.get_array_module(target.data)
-                    target.data[...] = xp.asarray(backend.to_device(array, target.device),
+                    array = value.array if isinstance(value, Tensor) else value
+                    xp = backend.get_array_module(target.array)
+                    target.array[...] = xp.asarray(backend.to_device(array, target.device),
                                                   dtype=target.dtype)
+                    target._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # -- devices and dtypes -------------------------------------------------
@@ -216,9 +217,9 @@ class Module:
                 for t in registry.values():
                     if t is None:
                         continue
-                    t.data = convert_array(t.data)
+                    t.array = convert_array(t.array)
                     if t.grad is not None:
-                        t.grad = Tensor(convert_array(t.grad.data))
+                        t.grad = Tensor(convert_array(t.grad.array))
         return self
 
     def to(self, device=None, dtype=None):

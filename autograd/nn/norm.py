@@ -39,17 +39,17 @@ class _NormBase(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def _momentum_for_this_step(self):
         """Count the batch; momentum=None means a cumulative average (1 / batches seen)."""
         if not (self.training and self.track_running_stats):
             return 0.0 if self.momentum is None else self.momentum
-        self.num_batches_tracked.data[...] += 1
+        self.num_batches_tracked.array[...] += 1
         if self.momentum is None:
-            return 1.0 / int(self.num_batches_tracked.data)
+            return 1.0 / int(self.num_batches_tracked.array)
         return self.momentum
 
     def _name(self):

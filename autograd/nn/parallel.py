@@ -44,6 +44,7 @@ import numpy
 from .. import backend
 from ..creation import manual_seed, tensor
 from ..grad_mode import no_grad
+from ..tensor import Tensor
 
 
 class DataParallel:
@@ -83,7 +84,7 @@ class DataParallel:
             loss.backward()
             return loss.item()
         self._start_helpers()
-        weights = _flatten([p.data for p in self.parameters])
+        weights = _flatten([p.array for p in self.parameters])
         for rank, (_, connection) in enumerate(self._helpers, start=1):
             connection.send((weights, shares[rank], seed))
         with self._blas.limit(limits=1, user_api="blas"):
@@ -100,7 +101,7 @@ class DataParallel:
     def _shares(self, batch):
         """Every k-th item of the batch, as NumPy arrays; equal sizes, since the gradient of a
         mean loss over the batch is the plain mean of the shares' gradients only then."""
-        array = backend.to_numpy(batch.data if hasattr(batch, "data") else batch)
+        array = backend.to_numpy(batch.array if isinstance(batch, Tensor) else batch)
         if self.workers == 1:
             return [array]
         if len(array) % self.workers:
@@ -122,7 +123,7 @@ class DataParallel:
     def _set_gradients(self, flat):
         with no_grad():
             for p, values in zip(self.parameters, _unflatten(flat, self.parameters)):
-                p.grad = tensor(values.astype(p.data.dtype, copy=False))
+                p.grad = tensor(values.astype(p.array.dtype, copy=False))
 
     # -- the helper processes --------------------------------------------------
     def _start_helpers(self):
@@ -169,7 +170,7 @@ def _serve(connection, parameters, loss_fn, rank):
         try:
             with no_grad():
                 for p, values in zip(parameters, _unflatten(weights, parameters)):
-                    p.data[...] = values
+                    p.array[...] = values
                     p.grad = None
             entropy = (*seed, rank) if isinstance(seed, tuple) else (seed, rank)
             manual_seed(int(numpy.random.SeedSequence(entropy).generate_state(1)[0]))
@@ -195,7 +196,7 @@ def _stop(helpers):
 
 def _grad_array(p):
     """p's gradient as an array; zeros where the loss did not reach p."""
-    return p.grad.data if p.grad is not None else numpy.zeros(p.shape, p.data.dtype)
+    return p.grad.array if p.grad is not None else numpy.zeros(p.shape, p.array.dtype)
 
 
 def _flatten(arrays):

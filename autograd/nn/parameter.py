@@ -14,8 +14,8 @@ class Parameter(Tensor):
         if data is None:
             from ..creation import zeros
             data = zeros(0)
-        array = data.data if isinstance(data, Tensor) else data
-        super().__init__(array, requires_grad)
+        array = data.array if isinstance(data, Tensor) else data
+        super().__init__(array, requires_grad=requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

@@ -16,7 +16,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    grads = [p.grad.data for p in parameters if p.grad is not None]
+    grads = [p.grad.array for p in parameters if p.grad is not None]
     if not grads:
         return Tensor(0.0)
     xp = backend.get_array_module(grads[0])
@@ -31,5 +31,5 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     scale = xp.minimum(max_norm / (total + 1e-6), 1.0)
     for p in parameters:
         if p.grad is not None:
-            p.grad = Tensor(p.grad.data * scale.astype(p.grad.dtype))
+            p.grad = Tensor(p.grad.array * scale.astype(p.grad.dtype))
     return Tensor(total)

@@ -14,6 +14,8 @@ from . import elementwise
 
 
 class ReLU(Function):
+    saved_inputs, saves_outputs = (), False   # forward keeps the mask, a copy
+
     def forward(self, x):
         self.positive = x > 0  # kept as bool: a quarter of the memory of a float mask
         return x * self.positive
@@ -23,6 +25,8 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    saved_inputs, saves_outputs = (), False
+
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
 
@@ -54,6 +58,8 @@ def _sigmoid(x):
 
 
 class Sigmoid(Function):
+    saved_inputs = ()
+
     def forward(self, x):
         return _sigmoid(x)
 
@@ -66,6 +72,7 @@ class SiLU(Function):
     """x * sigmoid(x) as one op.  Written as Mul and Sigmoid it costs two recorded ops and
     their separate passes in both directions; here forward keeps s = sigmoid(x) and
     backward is one formula, d/dx x s = s (1 + x (1 - s))."""
+    saves_outputs = False
 
     def forward(self, x):
         self.s = _sigmoid(x)
@@ -79,6 +86,8 @@ class SiLU(Function):
 
 
 class Tanh(Function):
+    saved_inputs = ()
+
     def forward(self, x):
         return backend.get_array_module(x).tanh(x)
 
@@ -91,6 +100,7 @@ class Softplus(Function):
     """log(1 + e^(beta x)) / beta, computed as max(z, 0) + log1p(e^-|z|) with z = beta x;
     where z > threshold it is x itself (as PyTorch), since the two agree there to
     within rounding."""
+    saves_outputs = False
 
     def __init__(self, beta, threshold):
         self.beta, self.threshold = beta, threshold
@@ -108,6 +118,8 @@ class Softplus(Function):
 
 
 class ELU(Function):
+    saved_inputs = ()   # backward reads the output, and a mask kept by forward
+
     def __init__(self, alpha):
         self.alpha = alpha
 

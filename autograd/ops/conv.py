@@ -29,7 +29,7 @@ Shapes (PyTorch's layouts):
     conv_transpose2d: x (N, C, H, W),  weight (C, O/groups, KH, KW)  -> (N, O, OH, OW)
 """
 from .. import backend
-from ..function import Function, ShapeError
+from ..function import Bilinear, ShapeError
 from .shape import pad
 
 
@@ -305,7 +305,7 @@ def _weight_grad(x, gy, geometry, weight_shape, columns=None, batch_last=None):
 # ----------------------------------------------------------------------------
 # The three differentiable ops
 # ----------------------------------------------------------------------------
-class Conv2d(Function):
+class Conv2d(Bilinear):
     """conv2d without bias; ``out_size`` may cut the output short (the gradient of a
     transposed convolution whose output_padding is at least its stride needs that)."""
 
@@ -330,7 +330,7 @@ class Conv2d(Function):
         return gx, gw
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(Bilinear):
     def __init__(self, geometry, output_padding):
         self.geometry, self.output_padding = geometry, pair(output_padding)
 
@@ -343,8 +343,8 @@ class ConvTranspose2d(Function):
         x, weight = self.inputs
         # both gradients read the same im2col of gy: build it once
         # the weight gradient multiplies these columns by x: take x's order
-        batch_last = _columns_order_for(x.data)
-        columns = _columns(gy.data, self.geometry, x.shape[2:], batch_last)
+        batch_last = _columns_order_for(x.array)
+        columns = _columns(gy.array, self.geometry, x.shape[2:], batch_last)
         gx = gw = None
         if self.needs_input_grad[0]:
             gx = Conv2d(self.geometry, x.shape[2:], columns, batch_last)(gy, weight)
@@ -353,7 +353,7 @@ class ConvTranspose2d(Function):
         return gx, gw
 
 
-class ConvWeightGrad(Function):
+class ConvWeightGrad(Bilinear):
     """gW = d<gy, conv2d(x, W)>/dW, linear in both x and gy."""
 
     def __init__(self, geometry, weight_shape, columns=None, batch_last=None):

@@ -9,7 +9,7 @@ import numbers
 import numpy
 
 from .. import backend
-from ..function import Function
+from ..function import Bilinear, Function
 from ..tensor import Tensor
 from .shape import sum_to
 
@@ -34,7 +34,7 @@ def _dtype_for_number(value, like):
 
 def constant_like(value, like):
     """A Tensor holding ``value`` (a number or array) on ``like``'s device; no gradient."""
-    xp = backend.get_array_module(like.data)
+    xp = backend.get_array_module(like.array)
     if isinstance(value, numbers.Number):
         return Tensor(xp.asarray(value, dtype=_dtype_for_number(value, like)))
     return Tensor(xp.asarray(value))
@@ -42,7 +42,7 @@ def constant_like(value, like):
 
 def operands(a, b):
     """Two Tensors of a common float dtype from the arguments of a binary op."""
-    if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
+    if type(a) is Tensor and type(b) is Tensor and a.array.dtype == b.array.dtype:
         return a, b  # the common case, kept fast
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
@@ -52,9 +52,9 @@ def operands(a, b):
         b = constant_like(b, a)
     if a.dtype != b.dtype:  # an integer tensor meeting a float one takes its dtype
         if a.dtype.kind in "fc" and b.dtype.kind not in "fc":
-            b = Tensor(b.data.astype(a.dtype))
+            b = Tensor(b.array.astype(a.dtype))
         elif b.dtype.kind in "fc" and a.dtype.kind not in "fc":
-            a = Tensor(a.data.astype(b.dtype))
+            a = Tensor(a.array.astype(b.dtype))
     return a, b
 
 
@@ -67,6 +67,7 @@ def _grad_or_none(self, index, grad, shape):
 # ----------------------------------------------------------------------------
 class Broadcasting(Function):
     """Base of binary ops: explains a broadcasting failure with both shapes."""
+    saves_outputs = False
 
     def explain_error(self, arrays, err):
         a, b = arrays
@@ -74,6 +75,8 @@ class Broadcasting(Function):
 
 
 class Add(Broadcasting):
+    saved_inputs = ()   # backward needs only the shapes
+
     def forward(self, a, b):
         return a + b
 
@@ -83,6 +86,8 @@ class Add(Broadcasting):
 
 
 class Sub(Broadcasting):
+    saved_inputs = ()
+
     def forward(self, a, b):
         return a - b
 
@@ -92,7 +97,7 @@ class Sub(Broadcasting):
         return _grad_or_none(self, 0, gy, a.shape), gb
 
 
-class Mul(Broadcasting):
+class Mul(Bilinear, Broadcasting):
     def forward(self, a, b):
         return a * b
 
@@ -107,6 +112,9 @@ class Div(Broadcasting):
     def forward(self, a, b):
         return a / b
 
+    def inputs_read_by_backward(self, needs_input_grad):
+        return [0, 1] if needs_input_grad[1] else [1]   # a's gradient reads only b
+
     def backward(self, gy):
         a, b = self.inputs  # d(a/b) = da / b - a db / b^2
         ga = sum_to(gy / b, a.shape) if self.needs_input_grad[0] else None
@@ -115,6 +123,8 @@ class Div(Broadcasting):
 
 
 class Pow(Broadcasting):
+    saves_outputs = True   # b's gradient reuses a^b
+
     def forward(self, a, b):
         return a ** b
 
@@ -124,12 +134,14 @@ class Pow(Broadcasting):
         gb = None
         if self.needs_input_grad[1]:
             # log(a) is -inf at a = 0 where a^b is 0: take the product as 0 there (PyTorch too)
-            safe_a = where(a.data == 0, 1.0, a)
+            safe_a = where(a.array == 0, 1.0, a)
             gb = sum_to(gy * self.saved_output() * log(safe_a), b.shape)
         return ga, gb
 
 
 class Neg(Function):
+    saved_inputs, saves_outputs = (), False
+
     def forward(self, x):
         return -x
 
@@ -152,7 +164,7 @@ def mul(a, b):
 def div(a, b):
     a, b = operands(a, b)
     if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":  # true division gives floats
-        a = Tensor(a.data.astype(numpy.float32))
+        a = Tensor(a.array.astype(numpy.float32))
     return Div()(a, b)
 
 
@@ -168,6 +180,8 @@ def neg(x):
 # Exponentials and friends
 # ----------------------------------------------------------------------------
 class Exp(Function):
+    saved_inputs = ()   # backward reuses exp(x), the output
+
     def forward(self, x):
         return backend.get_array_module(x).exp(x)
 
@@ -176,6 +190,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    saves_outputs = False
+
     def forward(self, x):
         return backend.get_array_module(x).log(x)
 
@@ -184,6 +200,8 @@ class Log(Function):
 
 
 class Log1p(Function):
+    saves_outputs = False
+
     def forward(self, x):
         return backend.get_array_module(x).log1p(x)
 
@@ -192,6 +210,8 @@ class Log1p(Function):
 
 
 class Sqrt(Function):
+    saved_inputs = ()
+
     def forward(self, x):
         return backend.get_array_module(x).sqrt(x)
 
@@ -219,6 +239,8 @@ def sqrt(x):
 # Piecewise ops: the gradient is a fixed mask (so their second derivative is 0)
 # ----------------------------------------------------------------------------
 class Abs(Function):
+    saved_inputs, saves_outputs = (), False   # forward keeps sign(x), a copy
+
     def forward(self, x):
         xp = backend.get_array_module(x)
         self.sign = xp.sign(x)
@@ -229,6 +251,8 @@ class Abs(Function):
 
 
 class Clamp(Function):
+    saved_inputs, saves_outputs = (), False   # forward keeps the mask, a copy
+
     def __init__(self, low, high):
         self.low, self.high = low, high
 
@@ -249,6 +273,7 @@ class Clamp(Function):
 class Maximum(Broadcasting):
     """max(a, b) elementwise; on ties each side gets half the gradient (as PyTorch)."""
     pick = "greater"
+    saved_inputs = ()   # forward keeps each side's share, a copy
 
     def forward(self, a, b):
         xp = backend.get_array_module(a)
@@ -272,6 +297,7 @@ class Minimum(Maximum):
 
 class Where(Function):
     """where(condition, a, b): a where the condition holds, else b."""
+    saved_inputs, saves_outputs = (), False
 
     def __init__(self, condition):
         self.condition = condition
@@ -312,21 +338,24 @@ def where(condition, a, b):
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):
         raise TypeError("where: a or b must be a Tensor")
-    condition = condition.data if isinstance(condition, Tensor) else condition
+    condition = condition.array if isinstance(condition, Tensor) else condition
     a, b = operands(a, b)
-    xp = backend.get_array_module(a.data)
-    return Where(xp.asarray(condition, dtype=bool))(a, b)
+    xp = backend.get_array_module(a.array)
+    # a copy of the condition: changing the mask tensor later must not change the gradient
+    return Where(xp.array(condition, dtype=bool))(a, b)
 
 
 def sign(x):
     """sign(x) as a constant: its derivative is zero wherever it exists."""
-    return Tensor(backend.get_array_module(x.data).sign(x.data))
+    return Tensor(backend.get_array_module(x.array).sign(x.array))
 
 
 # ----------------------------------------------------------------------------
 # Copies, casts, device moves
 # ----------------------------------------------------------------------------
 class Clone(Function):
+    saved_inputs, saves_outputs = (), False
+
     def forward(self, x):
         return x.copy()
 
@@ -335,6 +364,8 @@ class Clone(Function):
 
 
 class Cast(Function):
+    saved_inputs, saves_outputs = (), False
+
     def __init__(self, dtype):
         self.dtype = numpy.dtype(dtype)
 
@@ -347,6 +378,8 @@ class Cast(Function):
 
 
 class ToDevice(Function):
+    saved_inputs, saves_outputs = (), False
+
     def __init__(self, device):
         self.device = device
 
@@ -366,7 +399,7 @@ def cast(x, dtype):
     if numpy.dtype(dtype) == x.dtype:
         return x
     if numpy.dtype(dtype).kind not in "fc" and x.requires_grad:
-        return Tensor(x.data.astype(dtype))  # an integer result has no gradient
+        return Tensor(x.array.astype(dtype))  # an integer result has no gradient
     return Cast(dtype)(x)
 
 
@@ -388,15 +421,15 @@ def compare(kind, a, b):
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         return NotImplemented
     a, b = operands(a, b)
-    xp = backend.get_array_module(a.data)
+    xp = backend.get_array_module(a.array)
     try:
-        return Tensor(getattr(xp, _COMPARISONS[kind])(a.data, b.data))
+        return Tensor(getattr(xp, _COMPARISONS[kind])(a.array, b.array))
     except ValueError as err:
         raise ValueError(f"{kind}: cannot broadcast shapes {a.shape} and {b.shape}") from err
 
 
 def logical_not(x):
-    return Tensor(backend.get_array_module(x.data).logical_not(x.data))
+    return Tensor(backend.get_array_module(x.array).logical_not(x.array))
 
 
 def eq(a, b):
@@ -424,13 +457,29 @@ def ge(a, b):
 
 
 def isfinite(x):
-    return Tensor(backend.get_array_module(x.data).isfinite(x.data))
+    return Tensor(backend.get_array_module(x.array).isfinite(x.array))
 
 
 def isnan(x):
-    return Tensor(backend.get_array_module(x.data).isnan(x.data))
+    return Tensor(backend.get_array_module(x.array).isnan(x.array))
 
 
 def allclose(a, b, rtol=1e-5, atol=1e-8):
     a, b = operands(a, b)
-    return bool(backend.get_array_module(a.data).allclose(a.data, b.data, rtol=rtol, atol=atol))
+    return bool(backend.get_array_module(a.array).allclose(a.array, b.array, rtol=rtol, atol=atol))
+
+
+def masked_fill(x, mask, value):
+    """x with ``value`` wherever the boolean ``mask`` (broadcast against x) is True."""
+    mask_array = mask.array if isinstance(mask, Tensor) else mask
+    if getattr(mask_array, "dtype", None) != numpy.bool_:
+        raise TypeError(f"masked_fill: expected a boolean mask, got {getattr(mask_array, 'dtype', type(mask_array))}")
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise ValueError(f"masked_fill: only a 0-dim value tensor is supported, got shape {tuple(value.shape)}")
+    if isinstance(value, Tensor):
+        value = value.to(dtype=x.dtype)
+    out = where(mask_array, value, x)
+    if out.shape != x.shape:
+        raise ValueError(f"masked_fill: mask of shape {tuple(mask_array.shape)} does not broadcast "
+                         f"to the input's shape {tuple(x.shape)}")
+    return out

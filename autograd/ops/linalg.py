@@ -5,11 +5,11 @@ the last two dims.  Batch dims that were broadcast are summed back by ``sum_to``
 A 1-D operand is treated as a row (first) or column (second) and the extra dim
 removed from the result, as NumPy and PyTorch do.
 """
-from ..function import Function, ShapeError
+from ..function import Bilinear, ShapeError
 from .shape import Permute, reshape, sum_to
 
 
-class MatMul(Function):
+class MatMul(Bilinear):
     """A @ B for operands with at least 2 dims."""
 
     def forward(self, a, b):

@@ -120,11 +120,11 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     _check_reduction("gaussian_nll_loss", reduction)
     _check_same_shape("gaussian_nll_loss", input, target)
     var = _variance_like(input, var)
-    xp = backend.get_array_module(var.data)
-    if should_check_values(var.data) and bool((var.data < 0).any()):
+    xp = backend.get_array_module(var.array)
+    if should_check_values(var.array) and bool((var.array < 0).any()):
         raise ValueError("gaussian_nll_loss: var has negative entries; variances must be >= 0")
     # v = var + (max(var, eps) - var): the clamped value, with d v / d var = 1 everywhere
-    clamped = var + Tensor(xp.maximum(var.data, eps) - var.data)
+    clamped = var + Tensor(xp.maximum(var.array, eps) - var.array)
     difference = input - target
     losses = (elementwise.log(clamped) + difference * difference / clamped) * 0.5
     if full:
@@ -135,7 +135,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 def _variance_like(input, var):
     """``var`` as a Tensor that broadcasts against ``input`` (PyTorch's accepted shapes)."""
     if isinstance(var, numbers.Real) and not isinstance(var, bool):
-        xp = backend.get_array_module(input.data)
+        xp = backend.get_array_module(input.array)
         return Tensor(xp.full(input.shape, var, dtype=input.dtype))
     if var.shape == input.shape:
         return var
@@ -195,6 +195,7 @@ def _clamped_log1m(array):
 
 class ClampedLog(Function):
     """max(log(x), -100).  Its derivative is 1/x where the clamp is not active, 0 where it is."""
+    saves_outputs = False
 
     def forward(self, x):
         y = _clamped_log(x)
@@ -216,6 +217,7 @@ class BinaryCrossEntropy(Function):
           value computed here (PyTorch's -logit(p) is the same except where a
           clamp is active, where it is infinite).
     """
+    saves_outputs = False
 
     def forward(self, p, t):
         return -(t * _clamped_log(p) + (1 - t) * _clamped_log1m(p))
@@ -244,10 +246,10 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     """
     _check_reduction("binary_cross_entropy", reduction)
     _check_same_shape("binary_cross_entropy", input, target)
-    if should_check_values(input.data) and input.data.size and bool(
-            ((input.data < 0) | (input.data > 1)).any()):
+    if should_check_values(input.array) and input.array.size and bool(
+            ((input.array < 0) | (input.array > 1)).any()):
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values "
-                         f"from {float(input.data.min()):g} to {float(input.data.max()):g}; for "
+                         f"from {float(input.array.min()):g} to {float(input.array.max()):g}; for "
                          f"logits use binary_cross_entropy_with_logits")
     losses = BinaryCrossEntropy()(*elementwise.operands(input, target))
     if weight is not None:
@@ -316,10 +318,10 @@ def _class_coefficients(loss, input, target, weight, ignore_index, label_smoothi
     Samples whose target is ``ignore_index`` get c = 0.  The denominator of the
     mean is the sum of w[t] over the samples not ignored.
     """
-    xp = backend.get_array_module(input.data)
+    xp = backend.get_array_module(input.array)
     class_dim = _class_dim(input)
     classes = input.shape[class_dim]
-    labels = xp.expand_dims(target.data, class_dim)           # (N, 1, d1, ...)
+    labels = xp.expand_dims(target.array, class_dim)           # (N, 1, d1, ...)
     kept = labels != ignore_index
     out_of_range = kept & ((labels < 0) | (labels >= classes))
     if should_check_values(labels) and bool(out_of_range.any()):
@@ -327,7 +329,7 @@ def _class_coefficients(loss, input, target, weight, ignore_index, label_smoothi
         raise IndexError(f"{loss}: target {bad} is out of bounds for {classes} classes "
                          f"(expected 0..{classes - 1}, or ignore_index={ignore_index})")
     class_ids = xp.arange(classes).reshape([-1 if d == class_dim else 1 for d in range(input.ndim)])
-    weights = xp.ones(classes, dtype=input.dtype) if weight is None else weight.data.astype(input.dtype)
+    weights = xp.ones(classes, dtype=input.dtype) if weight is None else weight.array.astype(input.dtype)
     weights = weights.reshape(class_ids.shape)                 # (1, C, 1, ...)
     selected = ((labels == class_ids) & kept) * weights        # w[t] on the target class
     coefficients = (1 - label_smoothing) * selected + (label_smoothing / classes) * kept * weights
@@ -344,7 +346,7 @@ def _class_loss(loss, log_probs, target, weight, ignore_index, reduction, label_
     total = reduce.sum(per_sample)
     if reduction == "sum":
         return total
-    xp = backend.get_array_module(log_probs.data)
+    xp = backend.get_array_module(log_probs.array)
     with numpy.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as PyTorch
         return total / Tensor(xp.asarray(total_weight, dtype=log_probs.dtype))
 

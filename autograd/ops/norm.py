@@ -125,11 +125,11 @@ def _affine(y, weight, bias, shape):
 
 
 def _update_running(stat, batch_value, momentum):
-    """stat <- (1 - momentum) * stat + momentum * batch_value, written into ``stat.data``.
+    """stat <- (1 - momentum) * stat + momentum * batch_value, written into ``stat.array``.
 
     Raw arrays on purpose: a running statistic is a buffer, not part of the graph.
     """
-    data = stat.data
+    data = stat.array
     batch_value = batch_value.reshape(data.shape).astype(data.dtype, copy=False)
     data[...] = (1 - momentum) * data + momentum * batch_value
 
@@ -194,8 +194,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         y, mean, var = _normalize(x, dims, eps)
         if running_mean is not None:
             _check_momentum("batch_norm", momentum)
-            _update_running(running_mean, mean.data, momentum)
-            _update_running(running_var, var.data * (count / (count - 1)), momentum)
+            _update_running(running_mean, mean.array, momentum)
+            _update_running(running_var, var.array * (count / (count - 1)), momentum)
     else:
         if running_mean is None:
             raise ValueError("batch_norm: running_mean and running_var must be given in "
@@ -226,8 +226,8 @@ def instance_norm(x, running_mean=None, running_var=None, weight=None, bias=None
         y, mean, var = _normalize(x, tuple(range(2, x.ndim)), eps)
         if running_mean is not None:
             _check_momentum("instance_norm", momentum)
-            _update_running(running_mean, mean.data.mean(axis=0), momentum)
-            _update_running(running_var, var.data.mean(axis=0) * (count / (count - 1)), momentum)
+            _update_running(running_mean, mean.array.mean(axis=0), momentum)
+            _update_running(running_var, var.array.mean(axis=0) * (count / (count - 1)), momentum)
     else:
         if running_mean is None:
             raise ValueError("instance_norm: running_mean and running_var must be given "

@@ -124,7 +124,7 @@ def _divisor(x, geometry, out_size, count_include_pad, divisor_override):
         return divisor_override
     rows, cols = (_window_counts(s, k, st, p, o, count_include_pad) for s, k, st, p, o in
                   zip(x.shape[2:], geometry.kernel, geometry.stride, geometry.padding, out_size))
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     return Tensor(xp.asarray(numpy.outer(rows, cols), dtype=x.dtype))
 
 
@@ -142,7 +142,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     planes = reshape(images, (n * c, 1, h, w))
     if any((left, right, top, bottom)):
         planes = pad(planes, (left, right, top, bottom))
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     ones = Tensor(xp.ones((1, 1) + geometry.kernel, dtype=x.dtype))
     sums = conv2d(planes, ones, stride=geometry.stride)            # (N*C, 1, OH, OW)
     sums = reshape(sums, (n, c) + out_size)
@@ -214,8 +214,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     images, restore = _as_batch("max_pool2d", x)
     n, c, h, w = images.shape
     out_size = geometry.output_size(images.shape)
-    rows, cols = _window_argmax(images.data, geometry, out_size)
-    xp = backend.get_array_module(x.data)
+    rows, cols = _window_argmax(images.array, geometry, out_size)
+    xp = backend.get_array_module(x.array)
     inside = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)    # False: only padding
     plane_index = xp.clip(rows, 0, h - 1) * w + xp.clip(cols, 0, w - 1)   # (N, C, OH, OW)
     plane_start = (xp.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
@@ -310,6 +310,6 @@ def dropout(x, p=0.5, training=True):
         return x
     if p == 1:
         return x * 0.0  # everything dropped (1 / (1 - p) would be infinite)
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     kept = backend.rng(xp).random(x.shape) >= p                     # True with probability 1 - p
     return x * Tensor(kept.astype(x.dtype) / x.dtype.type(1 - p))

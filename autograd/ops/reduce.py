@@ -27,6 +27,8 @@ def _reduced_shape(shape, dims, keepdim):
 
 
 class Sum(Function):
+    saved_inputs, saves_outputs = (), False
+
     def __init__(self, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
 
@@ -78,6 +80,7 @@ class Extremum(Function):
     maximum gets an equal share (``amax``, and ``max()`` over all dims, as
     PyTorch); otherwise only the first one found by argmax (``max(dim)``).
     """
+    saved_inputs, saves_outputs = (), False
 
     def __init__(self, dims, keepdim, largest, split_ties):
         self.dims, self.keepdim = dims, keepdim
@@ -113,7 +116,7 @@ def _extremum(x, dim, keepdim, largest):
     if dim is None:
         return Extremum(normalize_dims(None, x.ndim), keepdim, largest, split_ties=True)(x)
     if x.ndim == 0:
-        return MinMax(x, Tensor(backend.get_array_module(x.data).asarray(0)))
+        return MinMax(x, Tensor(backend.get_array_module(x.array).asarray(0)))
     dims = (normalize_dim(dim, x.ndim, "max" if largest else "min"),)
     op = Extremum(dims, keepdim, largest, split_ties=False)
     values = op(x)
@@ -139,17 +142,17 @@ def amin(x, dim=None, keepdim=False):
 
 
 def argmax(x, dim=None, keepdim=False):
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmax(x.data)))
-    return Tensor(xp.argmax(x.data, axis=normalize_dim(dim, x.ndim, "argmax"), keepdims=keepdim))
+        return Tensor(xp.asarray(xp.argmax(x.array)))
+    return Tensor(xp.argmax(x.array, axis=normalize_dim(dim, x.ndim, "argmax"), keepdims=keepdim))
 
 
 def argmin(x, dim=None, keepdim=False):
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmin(x.data)))
-    return Tensor(xp.argmin(x.data, axis=normalize_dim(dim, x.ndim, "argmin"), keepdims=keepdim))
+        return Tensor(xp.asarray(xp.argmin(x.array)))
+    return Tensor(xp.argmin(x.array, axis=normalize_dim(dim, x.ndim, "argmin"), keepdims=keepdim))
 
 
 # ----------------------------------------------------------------------------
@@ -180,6 +183,8 @@ class LogSumExp(Function):
 
 
 class Softmax(Function):
+    saved_inputs = ()   # backward reads only the output
+
     def __init__(self, dims):
         self.dims = dims  # one dim, or none for a 0-d tensor
 
@@ -194,6 +199,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    saved_inputs = ()
+
     def __init__(self, dims):
         self.dims = dims
 
@@ -243,7 +250,7 @@ class Root(Function):
 
     def backward(self, gy):
         s, y = self.inputs[0], self.saved_output()
-        at_zero = s.data == 0
+        at_zero = s.array == 0
         safe_s = elementwise.where(at_zero, 1.0, s)
         return elementwise.where(at_zero, 0.0, gy * y / (safe_s * self.p))
 

@@ -4,6 +4,12 @@ broadcast, indexing, concatenation, splitting and padding.
 Each backward moves the gradient back the same way: a reshape is undone by the
 inverse reshape, a permutation by the inverse permutation, a broadcast by a sum
 (``sum_to``), an index by scattering into zeros, a concatenation by a split.
+None of them reads its input's values in backward (``saved_inputs = ()``).
+
+Reshape, permute, broadcast, basic indexing and split return views: NumPy
+arrays over the input's memory, as PyTorch's views share their base's storage.
+``view_maker`` says how to make the same view of another tensor, which is how
+a write into a view becomes a write into its base (``inplace.py``).
 """
 import numbers
 
@@ -44,9 +50,20 @@ def normalize_dims(dim, ndim, op="op"):
 # ----------------------------------------------------------------------------
 # Reshape and permute
 # ----------------------------------------------------------------------------
-class Reshape(Function):
+class ShapeOp(Function):
+    """An op that moves values without reading them: backward needs only shapes."""
+    saved_inputs, saves_outputs = (), False
+
+
+class Reshape(ShapeOp):
+    is_view = True
+
     def __init__(self, shape):
         self.shape = shape
+
+    def view_maker(self, output_index):
+        shape = self.shape
+        return lambda t: reshape(t, shape)
 
     def forward(self, x):
         self.input_shape = x.shape
@@ -60,9 +77,15 @@ class Reshape(Function):
         return f"reshape: cannot view a tensor of shape {tuple(x.shape)} ({x.size} elements) as {self.shape}"
 
 
-class Permute(Function):
+class Permute(ShapeOp):
+    is_view = True
+
     def __init__(self, dims):
         self.dims = dims
+
+    def view_maker(self, output_index):
+        dims = self.dims
+        return lambda t: Permute(dims)(t)
 
     def forward(self, x):
         return x.transpose(self.dims)
@@ -131,9 +154,15 @@ def unsqueeze(x, dim):
 # ----------------------------------------------------------------------------
 # Broadcasting and its adjoint, summing back to a shape
 # ----------------------------------------------------------------------------
-class BroadcastTo(Function):
+class BroadcastTo(ShapeOp):
+    is_view = True   # a read-only one: elements share memory (inplace.py refuses writes)
+
     def __init__(self, shape):
         self.shape = shape
+
+    def view_maker(self, output_index):
+        shape = self.shape
+        return lambda t: broadcast_to(t, shape)
 
     def forward(self, x):
         self.input_shape = x.shape
@@ -146,7 +175,7 @@ class BroadcastTo(Function):
         return f"expand: cannot broadcast shape {tuple(arrays[0].shape)} to {self.shape}"
 
 
-class SumTo(Function):
+class SumTo(ShapeOp):
     """Sum a broadcast array back to ``shape``: over the leading dims it gained and
     over every dim where ``shape`` has size 1."""
 
@@ -208,7 +237,7 @@ def array_index(index, xp=numpy):
     if isinstance(index, tuple):
         return tuple(array_index(i, xp) for i in index)
     if isinstance(index, Tensor):
-        return xp.asarray(index.data)
+        return xp.asarray(index.array)
     if isinstance(index, (list, numpy.ndarray)) or backend.is_cupy_array(index):
         return xp.asarray(index)
     return index
@@ -221,19 +250,34 @@ def _is_basic(index):
                (hasattr(p, "dtype") and p.dtype == bool) for p in parts)
 
 
-class GetItem(Function):
+def _with_ellipsis(index):
+    """The same basic index with a trailing ``...``, so that NumPy returns a 0-d view
+    rather than a scalar when it picks one element."""
+    return (index if isinstance(index, tuple) else (index,)) + (Ellipsis,)
+
+
+class GetItem(ShapeOp):
+    is_view = True   # with a basic index (ints, slices); an array index copies
+
     def __init__(self, index):
         self.index = index
 
+    def view_maker(self, output_index):
+        index = self.index
+        return lambda t: GetItem(index)(t)
+
     def forward(self, x):
         self.input_shape = x.shape
-        return x[self.index]
+        out = x[self.index]
+        if not isinstance(out, type(x)):   # NumPy gives a scalar for a single element:
+            out = x[_with_ellipsis(self.index)]   # ask for a 0-d view of it instead
+        return out
 
     def backward(self, gy):
         return GetItemGrad(self.index, self.input_shape)(gy)
 
 
-class GetItemGrad(Function):
+class GetItemGrad(ShapeOp):
     """The adjoint of indexing: scatter the gradient into zeros of the input's shape,
     adding where an integer-array index picked the same element twice."""
 
@@ -253,8 +297,48 @@ class GetItemGrad(Function):
         return getitem(ggx, self.index)
 
 
+class IndexPut(ShapeOp):
+    """base[index] = value, written into base's own memory: the node that ``z[i] = v``
+    leaves in the graph (PyTorch's CopySlices).  The gradient of the result reaches
+    ``value`` through the indexed region and ``base`` everywhere else."""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, base, value):
+        self.value_shape = value.shape
+        base[self.index] = value
+        return base
+
+    def backward(self, gy):
+        g_base = index_put(gy, self.index, 0) if self.needs_input_grad[0] else None
+        g_value = None
+        if self.needs_input_grad[1]:
+            region = getitem(gy, self.index)
+            g_value = _sum_to_broadcast_source(region, self.value_shape)
+        return g_base, g_value
+
+
+def _sum_to_broadcast_source(grad, shape):
+    """The gradient of a value of ``shape`` that NumPy broadcast to grad's shape when
+    assigning (leading dims of size 1 may be dropped there, unlike in arithmetic)."""
+    kept = tuple(shape)
+    while len(kept) > grad.ndim and kept[0] == 1:
+        kept = kept[1:]
+    return reshape(sum_to(grad, kept), tuple(shape))
+
+
+def index_put(x, index, value):
+    """A copy of x with x[index] = value; differentiable in both x and value."""
+    if not isinstance(value, Tensor):
+        xp = backend.get_array_module(x.array)
+        value = Tensor(xp.asarray(value, dtype=x.dtype))
+    from .elementwise import clone
+    return IndexPut(index)(clone(x), value)
+
+
 def getitem(x, index):
-    xp = backend.get_array_module(x.data)
+    xp = backend.get_array_module(x.array)
     index = array_index(index, xp)
     try:
         return GetItem(index)(x)
@@ -265,7 +349,7 @@ def getitem(x, index):
 # ----------------------------------------------------------------------------
 # Joining and splitting
 # ----------------------------------------------------------------------------
-class Cat(Function):
+class Cat(ShapeOp):
     def __init__(self, dim):
         self.dim = dim
 
@@ -281,9 +365,16 @@ class Cat(Function):
         return f"cat: tensors must have the same shape except in dim {self.dim}, got {shapes}"
 
 
-class Split(Function):
+class Split(ShapeOp):
+    is_view = True
+
     def __init__(self, sizes, dim):
         self.sizes, self.dim = sizes, dim
+
+    def view_maker(self, output_index):
+        start = sum(self.sizes[:output_index])
+        index = (slice(None),) * self.dim + (slice(start, start + self.sizes[output_index]),)
+        return lambda t: GetItem(index)(t)
 
     def forward(self, x):
         self.input_dtype = x.dtype
@@ -292,7 +383,7 @@ class Split(Function):
         return tuple(backend.get_array_module(x).split(x, bounds, axis=self.dim))
 
     def backward(self, *gys):
-        xp = backend.get_array_module(next(g for g in gys if g is not None).data)
+        xp = backend.get_array_module(next(g for g in gys if g is not None).array)
         pieces = []
         for g, size in zip(gys, self.sizes):
             if g is None:  # an output nobody used: its gradient is zero
@@ -347,7 +438,7 @@ def chunk(x, chunks, dim=0):
 # ----------------------------------------------------------------------------
 # Constant padding
 # ----------------------------------------------------------------------------
-class Pad(Function):
+class Pad(ShapeOp):
     """Pad with a constant; ``widths`` is one (before, after) pair per dim."""
 
     def __init__(self, widths, value):

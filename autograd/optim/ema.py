@@ -49,7 +49,7 @@ class ExponentialMovingAverage(Module):
     def _decay_beside_weights(self):
         """current_decay() as a 0-d float64 array on the weights' device, worked out
         there: reading num_updates into Python would make the host wait for the GPU."""
-        n = self.num_updates.data.astype("float64")
+        n = self.num_updates.array.astype("float64")
         xp = backend.get_array_module(n)
         limit = (1 + n) / (10 + n) if self.warmup else xp.ones_like(n)
         return xp.minimum(limit, self.decay)
@@ -63,11 +63,11 @@ class ExponentialMovingAverage(Module):
                              "those the average was made from")
         with no_grad():
             for name, average in averages.items():
-                average.data *= decay.astype(average.dtype)
-                average.data += (1 - decay).astype(average.dtype) * weights[name].data
+                average.array *= decay.astype(average.dtype)
+                average.array += (1 - decay).astype(average.dtype) * weights[name].array
             for average, buffer in zip(self.module.buffers(), model.buffers()):
-                average.data[...] = buffer.data
-            self.num_updates.data += 1
+                average.array[...] = buffer.array
+            self.num_updates.array += 1
 
     def extra_repr(self):
         return f"decay={self.decay}, warmup={self.warmup}"

@@ -8,9 +8,11 @@ between steps for parameter ``p`` (a momentum buffer, running averages, a step
 count).
 
 ``step()`` reads each parameter's ``.grad`` and writes the new values straight
-into ``p.data`` with array math (``xp`` is NumPy or CuPy, whichever holds the
+into ``p.array`` with array math (``xp`` is NumPy or CuPy, whichever holds the
 parameter).  Working on raw arrays records no graph, which is what ``no_grad()``
-achieves in PyTorch.  Subclasses only write ``_update`` (one parameter, one step)
+achieves in PyTorch; the step counts as an in-place change of each parameter
+(its version goes up), so a backward through a graph that read the old weights
+refuses to run, as in PyTorch.  Subclasses only write ``_update`` (one parameter, one step)
 and ``_check_hyperparameters``.
 """
 import copy
@@ -116,7 +118,8 @@ class Optimizer:
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                self._update(param.data, param.grad.data, self.state[param], group)
+                self._update(param.array, param.grad.array, self.state[param], group)
+                param._bump_version()   # a backward that still reads the old value must refuse
         return loss
 
     # -- checkpoints -------------------------------------------------------------

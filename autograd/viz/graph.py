@@ -27,8 +27,8 @@ def _shape_text(shape):
 def _leaf_label(tensor, names):
     if id(tensor) in names:
         return f"{names[id(tensor)]}\n{_shape_text(tensor.shape)}"
-    if tensor.data.size == 1:
-        return f"{tensor.data.reshape(()).item():.3g}"
+    if tensor.array.size == 1:
+        return f"{tensor.array.reshape(()).item():.3g}"
     return f"const\n{_shape_text(tensor.shape)}"
 
 

@@ -81,7 +81,7 @@ def as_image_batch(images):
     uint8 input is divided by 255; float input must already lie in [0, 1].
     """
     if isinstance(images, autograd.Tensor):
-        images = to_numpy(images.data)
+        images = to_numpy(images.array)
     images = numpy.asarray(images)
     if images.dtype == numpy.uint8:
         images = images.astype(numpy.float32) / 255.0
@@ -104,8 +104,8 @@ def predict_logits_and_features(model, images, batch_size=500):
         for start in range(0, len(images), batch_size):
             batch = autograd.tensor(images[start:start + batch_size])
             feats = model.features(batch)
-            logits.append(to_numpy(model.fc2(feats).data))
-            features.append(to_numpy(feats.data))
+            logits.append(to_numpy(model.fc2(feats).array))
+            features.append(to_numpy(feats.array))
     if not logits:
         return numpy.zeros((0, 10)), numpy.zeros((0, MNISTClassifier.feature_dim))
     return (numpy.concatenate(logits).astype(numpy.float64),

@@ -137,7 +137,7 @@ class NoiseSchedule:
         ``like``'s dtype shaped (N, 1, 1, 1) to broadcast against images."""
         table = self.tables[name]
         xp = backend.get_array_module(table)
-        index = t.data if isinstance(t, torch.Tensor) else xp.full((like.shape[0],), int(t))
+        index = t.array if isinstance(t, torch.Tensor) else xp.full((like.shape[0],), int(t))
         values = table[index].astype(like.dtype)
         return torch.Tensor(values.reshape((-1,) + (1,) * (like.ndim - 1)))
 
@@ -332,7 +332,7 @@ class DDPM:
             decoder = self._decoder_term(x0)
         parts = {"prior": prior, "diffusion": diffusion, "decoder": decoder,
                  "total": prior + diffusion + decoder}
-        return {name: backend.to_numpy(value.data) for name, value in parts.items()}
+        return {name: backend.to_numpy(value.array) for name, value in parts.items()}
 
     def _prior_term(self, x0):
         """L_T = KL(N(sqrt(abar_T) x_0, 1 - abar_T) || N(0, 1)), summed over pixels."""

@@ -39,7 +39,7 @@ from autograd import Tensor, backend
 
 def _array(x):
     """The raw backend array of a Tensor or an array."""
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _flat(x, name):

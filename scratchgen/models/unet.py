@@ -50,10 +50,10 @@ def timestep_embedding(t, dim):
     """
     if dim % 2:
         raise ValueError(f"timestep_embedding: dim must be even, got {dim}")
-    xp = backend.get_array_module(t.data)
+    xp = backend.get_array_module(t.array)
     half = dim // 2
     frequencies = xp.exp(-math.log(10000.0) * xp.arange(half, dtype=xp.float64) / half)
-    angles = t.data.astype(xp.float64)[:, None] * frequencies[None, :]
+    angles = t.array.astype(xp.float64)[:, None] * frequencies[None, :]
     return torch.Tensor(xp.concatenate([xp.sin(angles), xp.cos(angles)], axis=1).astype(xp.float32))
 
 

@@ -57,7 +57,7 @@ def in_batches(fn, data, device, batch_size=EVAL_BATCH):
     """fn applied to each batch of the NumPy array ``data`` as a Tensor on ``device``, without a
     graph; the NumPy results concatenated."""
     with torch.no_grad():
-        parts = [backend.to_numpy(fn(torch.tensor(data[start:start + batch_size], device=device)).data)
+        parts = [backend.to_numpy(fn(torch.tensor(data[start:start + batch_size], device=device)).array)
                  for start in range(0, len(data), batch_size)]
     return numpy.concatenate(parts)
 
@@ -133,7 +133,7 @@ class AE(_Autoencoding):
         return {"mse": loss.item()}
 
     def sample(self, n):
-        return numpy.clip(backend.to_numpy(self.model.sample(n).data), 0.0, 1.0)
+        return numpy.clip(backend.to_numpy(self.model.sample(n).array), 0.0, 1.0)
 
     def observed_test_images(self, images):
         return images
@@ -208,7 +208,7 @@ class VAE(_Autoencoding):
         return {"loss": loss.item(), "reconstruction": reconstruction.mean().item(), "kl": kl.mean().item()}
 
     def sample(self, n):
-        return backend.to_numpy(self.model.sample(n).data)
+        return backend.to_numpy(self.model.sample(n).array)
 
     def observed_test_images(self, intensities):
         """The test images as the model sees them, drawn once from a fixed generator."""

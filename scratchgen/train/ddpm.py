@@ -119,7 +119,7 @@ class DDPMFamily(ModelFamily):
         c = self.config
         images = self.ema_diffusion.sample(n, sampler, c["ddim_steps"], c["ddim_eta"], c["clip_denoised"],
                                            self.device)
-        return numpy.clip((backend.to_numpy(images.data) + 1) / 2, 0.0, 1.0)
+        return numpy.clip((backend.to_numpy(images.array) + 1) / 2, 0.0, 1.0)
 
     def evaluate(self, test_images):
         """The bound in bits/dim on the first ``bound_images`` test images, and the classifier's
@@ -180,7 +180,7 @@ class DDPMFamily(ModelFamily):
         seconds = time.perf_counter() - started
         viz.save_image_rows(_to_unit_rows(columns), folder / "reverse_denoising.png",
                             title=f"reverse (ancestral): x_t from t = {T} down to 0")
-        viz.save_image_grid((backend.to_numpy(x.data) + 1) / 2, folder / "ancestral.png",
+        viz.save_image_grid((backend.to_numpy(x.array) + 1) / 2, folder / "ancestral.png",
                             title=f"ancestral sampling, {T} steps")
         return {"images": n, "network_calls": T, "seconds": round(seconds, 1)}
 
@@ -195,5 +195,5 @@ class DDPMFamily(ModelFamily):
 
 def _to_unit_rows(columns):
     """A list of K tensors (R, C, H, W) on [-1, 1] -> one (R, K, C, H, W) array on [0, 1]."""
-    stacked = numpy.stack([backend.to_numpy(c.data) for c in columns], axis=1)
+    stacked = numpy.stack([backend.to_numpy(c.array) for c in columns], axis=1)
     return numpy.clip((stacked + 1) / 2, 0.0, 1.0)

@@ -78,7 +78,7 @@ class RealNVPFamily(ModelFamily):
         return {("nll" if self.is_toy else "bits_per_dim"): loss.item()}
 
     def sample(self, n, temperature=1.0):
-        return backend.to_numpy(self.model.sample(n, temperature, self.device).data)
+        return backend.to_numpy(self.model.sample(n, temperature, self.device).array)
 
     def evaluate(self, test_data):
         self.train(False)
@@ -108,7 +108,7 @@ class RealNVPFamily(ModelFamily):
                 "num_test_points": len(test_points), "parameters": _count(self.model)}
 
     def _per_example(self, fn, data):
-        parts = [backend.to_numpy(fn(torch.tensor(data[i:i + EVAL_BATCH], device=self.device)).data)
+        parts = [backend.to_numpy(fn(torch.tensor(data[i:i + EVAL_BATCH], device=self.device)).array)
                  for i in range(0, len(data), EVAL_BATCH)]
         return numpy.concatenate(parts).astype(numpy.float64)
 

@@ -110,7 +110,7 @@ class DCGAN(ModelFamily):
 
     def sample(self, n):
         images = self.generator()(self.noise(n))
-        return (backend.to_numpy(images.data) + 1) / 2
+        return (backend.to_numpy(images.array) + 1) / 2
 
     def save_pictures(self, folder):
         """samples/interpolation.png: 8 straight walks between pairs of latent points, 10 steps
@@ -120,7 +120,7 @@ class DCGAN(ModelFamily):
         weights = torch.linspace(0, 1, steps, device=self.device).reshape(1, steps, 1)
         walks = start.unsqueeze(1) * (1 - weights) + end.unsqueeze(1) * weights
         images = self.generator()(walks.reshape(rows * steps, -1))
-        images = (backend.to_numpy(images.data) + 1) / 2
+        images = (backend.to_numpy(images.array) + 1) / 2
         viz.save_interpolation(images.reshape(rows, steps, *images.shape[1:]), folder / "interpolation.png",
                                title="latent interpolation")
 

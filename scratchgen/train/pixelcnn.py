@@ -101,7 +101,7 @@ class PixelCNNFamily(ModelFamily):
 
     def sample(self, n):
         started = time.perf_counter()
-        images = backend.to_numpy(self.model.sample(n, progress=self.show_progress).data)
+        images = backend.to_numpy(self.model.sample(n, progress=self.show_progress).array)
         self.sampling_times["samples"] = {"images": n, "seconds": round(time.perf_counter() - started, 1)}
         return images
 
@@ -135,7 +135,7 @@ class PixelCNNFamily(ModelFamily):
         given = torch.tensor(numpy.repeat(originals, k, axis=0), device=self.device)
         started = time.perf_counter()
         drawn = self.model.sample(given=given, first_pixel=first_missing, progress=self.show_progress)
-        drawn = backend.to_numpy(drawn.data)
+        drawn = backend.to_numpy(drawn.array)
         self.sampling_times["completions"] = {"images": len(drawn), "pixels_each": size * size - first_missing,
                                               "seconds": round(time.perf_counter() - started, 1)}
         top_half = originals.copy()

@@ -219,13 +219,13 @@ def test_interpolate_nearest_float32_index_rule(size):
     upstream = RNG.standard_normal((2, 2) + size).astype(numpy.float32)
     ours_out = pool.interpolate(ours, size=size)
     theirs_out = torch.nn.functional.interpolate(theirs, size=size)
-    numpy.testing.assert_array_equal(ours_out.data, theirs_out.detach().numpy())
+    numpy.testing.assert_array_equal(ours_out.array, theirs_out.detach().numpy())
     ours_out.backward(autograd.tensor(upstream))
     theirs_out.backward(torch.tensor(upstream))
     # each input pixel's gradient sums up to 123 * 141 / 6 (about 2,900) float32 values, and
     # the order of that sum differs between PyTorch, NumPy and a GPU: 1e-4 absolute
     # (a GPU run was off by 7e-5 on one element of 24)
-    numpy.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-4)
+    numpy.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-5, atol=1e-4)
 
 
 def test_dropout_outside_training_and_at_p_0():

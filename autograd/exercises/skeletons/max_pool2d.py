@@ -20,7 +20,7 @@ gradients added at those positions, reshaped to x's shape, as a Tensor.
 repeated indices once each (plain ``target[index] += values`` does not: try it
 on an index with repeats).  Only the first derivative is checked.
 
-Hint: gy.data is the incoming gradient as an array; ravel() flattens it.
+Hint: gy.array is the incoming gradient as an array; ravel() flattens it.
 """
 from autograd import Function, Tensor, get_array_module  # noqa: F401
 from autograd.backend import scatter_add  # noqa: F401  (you will need it)
