@@ -21,22 +21,35 @@ from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_lik
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
 from .dtypes import (bool_ as bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
-                     int32, int64, long, uint8)
+                     int32, int64, long, short, uint8)
 from .function import Function, ShapeError
-from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
-from .ops.activation import elu, leaky_relu, relu, sigmoid, silu, softplus, tanh
-from .ops.elementwise import (abs, add, allclose, clamp, clip, div, eq, exp, ge, gt, isfinite,  # noqa: A004
-                              isnan, le, log, log1p, lt, maximum, minimum, mul, ne, neg, pow,
-                              sign, sqrt, sub, where)
-from .ops.linalg import bmm, matmul, mm
-from .ops.reduce import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min,  # noqa: A004
-                         norm, softmax, std, sum, var)
-from .ops.shape import (broadcast_to, cat, chunk, flatten, pad, permute, reshape, split, squeeze,
-                        stack, transpose, unsqueeze)
+from .ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
+from .ops.elementwise import (abs, allclose, ceil, clamp, clip, cos, eq, erf, exp, expm1,  # noqa: A004
+                              floor, fmod, ge, gt, isfinite, isnan, le, log, log1p, log2, log10,
+                              lt, masked_fill, maximum, minimum, ne, neg, pow, reciprocal,
+                              remainder, round, sign, sin, sqrt, trunc, where)
+from .ops.linalg import bmm, dot, einsum, mm, outer
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum,  # noqa: A004
+                         log_softmax, logsumexp, max, mean, min, norm, prod, softmax, sort, std,
+                         sum, topk, var)
+from .ops.shape import (broadcast_to, chunk, diag, flatten, flip, gather, index_select,
+                        movedim, narrow, pad, permute, repeat_interleave, reshape, roll, split,
+                        squeeze, stack, tile, transpose, tril, triu, unbind, unsqueeze)
 from .serialization import CheckpointError, load, save
 from .tensor import Size, Tensor
+from .toplevel import (add, bernoulli, cat, div, e, empty_like, equal, finfo, get_default_dtype,
+                       iinfo, inf, is_floating_point, isclose, matmul, mul, multinomial, nan,
+                       normal, numel, pi, randint_like, set_default_dtype, sub, t)
+from .typed_tensors import CPU as _CPU_TYPES
 
+FloatTensor, DoubleTensor, HalfTensor = _CPU_TYPES["FloatTensor"], _CPU_TYPES["DoubleTensor"], _CPU_TYPES["HalfTensor"]
+LongTensor, IntTensor, ShortTensor = _CPU_TYPES["LongTensor"], _CPU_TYPES["IntTensor"], _CPU_TYPES["ShortTensor"]
+CharTensor, ByteTensor, BoolTensor = _CPU_TYPES["CharTensor"], _CPU_TYPES["ByteTensor"], _CPU_TYPES["BoolTensor"]
+float = float32   # noqa: A001 - torch.float is float32
+int = int32       # noqa: A001 - torch.int is int32
 concat = concatenate = cat
 true_divide = divide = div
 multiply = mul
@@ -44,7 +57,8 @@ subtract = sub
 negative = neg
 square = Tensor.square
 rsqrt = Tensor.rsqrt
-numel = Tensor.numel
+swapaxes = swapdims = transpose
+inverse = Tensor.inverse
 
 
 def is_tensor(obj):
@@ -54,5 +68,19 @@ def is_tensor(obj):
 cuda_is_available = is_cuda_available
 
 from . import nn, optim  # noqa: E402,F401  (after the names they use are defined)
+
+_LAZY_SUBMODULES = ("distributions", "linalg", "utils")
+
+
+def __getattr__(name):
+    """torch.distributions, torch.linalg, torch.utils and torch.Generator, imported on first
+    use: most programs need none of them, and they cost import time."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    if name == "Generator":
+        from .generator import Generator
+        return Generator
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 __version__ = "0.1.0"

@@ -7,6 +7,8 @@ for the module (``xp``) and write ``xp.exp(a)``, so one code path serves both.
 CuPy is imported lazily, the first time a GPU is asked for; without it everything
 runs on NumPy and this module costs nothing.
 """
+import math
+
 import numpy
 
 _cupy = None            # the cupy module once a GPU has been asked for, else None
@@ -120,6 +122,15 @@ def strided_view(a, shape, strides):
     if is_cupy_array(a):
         return _cupy.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
     return numpy.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
+
+
+def erf(a):
+    """The error function elementwise: CuPy has it in cupyx; NumPy does not, so
+    the CPU path calls Python's math.erf on each element (exact to double precision)."""
+    if is_cupy_array(a):
+        import cupyx.scipy.special
+        return cupyx.scipy.special.erf(a)
+    return numpy.asarray(numpy.frompyfunc(math.erf, 1, 1)(a), dtype=a.dtype)
 
 
 def scatter_add(target, index, values):

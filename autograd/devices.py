@@ -82,6 +82,10 @@ def is_cuda_available():
 class cuda:  # noqa: N801 - torch.cuda
     """The parts of ``torch.cuda`` that programs ask before choosing a device."""
     is_available = staticmethod(is_cuda_available)
+    from .typed_tensors import CUDA as _types
+    FloatTensor, DoubleTensor, LongTensor = _types["FloatTensor"], _types["DoubleTensor"], _types["LongTensor"]
+    IntTensor, ByteTensor, BoolTensor = _types["IntTensor"], _types["ByteTensor"], _types["BoolTensor"]
+    HalfTensor = _types["HalfTensor"]
 
     @staticmethod
     def device_count():

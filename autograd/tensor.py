@@ -16,7 +16,6 @@ one has changed since: see ``inplace.py``.
 The methods below are thin: each one calls the op of the same name in
 ``autograd.ops``, where the forward and backward formulas live.
 """
-import numbers
 
 import numpy
 
@@ -416,7 +415,7 @@ class Tensor:
     def clone(self):
         return elementwise.clone(self)
 
-    def contiguous(self):
+    def contiguous(self, memory_format=None):
         return self
 
     # -- arithmetic ----------------------------------------------------------
@@ -424,7 +423,7 @@ class Tensor:
         return elementwise.add(self, other)
 
     def __radd__(self, other):
-        return elementwise.add(other, self)
+        return elementwise.add(self, other)   # the tensor first: grad_fn.next_functions[0] is its node
 
     def __sub__(self, other):
         return elementwise.sub(self, other)
@@ -436,7 +435,7 @@ class Tensor:
         return elementwise.mul(self, other)
 
     def __rmul__(self, other):
-        return elementwise.mul(other, self)
+        return elementwise.mul(self, other)
 
     def __truediv__(self, other):
         return elementwise.div(self, other)
@@ -662,6 +661,200 @@ class Tensor:
 
     def mm(self, other):
         return linalg.matmul(self, other)
+
+    # -- more of PyTorch's methods, each the function of the same name ---------
+    def eq(self, other):
+        return elementwise.compare("eq", self, other)
+
+    def ne(self, other):
+        return elementwise.compare("ne", self, other)
+
+    def lt(self, other):
+        return elementwise.compare("lt", self, other)
+
+    def le(self, other):
+        return elementwise.compare("le", self, other)
+
+    def gt(self, other):
+        return elementwise.compare("gt", self, other)
+
+    def ge(self, other):
+        return elementwise.compare("ge", self, other)
+
+    def sin(self):
+        return elementwise.sin(self)
+
+    def cos(self):
+        return elementwise.cos(self)
+
+    def erf(self):
+        return elementwise.erf(self)
+
+    def expm1(self):
+        return elementwise.expm1(self)
+
+    def reciprocal(self):
+        return elementwise.reciprocal(self)
+
+    def log2(self):
+        return elementwise.log2(self)
+
+    def log10(self):
+        return elementwise.log10(self)
+
+    def floor(self):
+        return elementwise.floor(self)
+
+    def ceil(self):
+        return elementwise.ceil(self)
+
+    def round(self):
+        return elementwise.round(self)
+
+    def trunc(self):
+        return elementwise.trunc(self)
+
+    def remainder(self, other):
+        return elementwise.remainder(self, other)
+
+    __mod__ = remainder
+
+    def fmod(self, other):
+        return elementwise.fmod(self, other)
+
+    def clamp_min(self, min):
+        return elementwise.clamp(self, min=min)
+
+    def clamp_max(self, max):
+        return elementwise.clamp(self, max=max)
+
+    def masked_fill(self, mask, value):
+        return elementwise.masked_fill(self, mask, value)
+
+    def cumsum(self, dim, dtype=None):
+        return reduce.cumsum(self, dim, dtype)
+
+    def cumprod(self, dim, dtype=None):
+        return reduce.cumprod(self, dim, dtype)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        return reduce.prod(self, dim, keepdim, dtype)
+
+    def any(self, dim=None, keepdim=False):
+        return reduce.any(self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return reduce.all(self, dim, keepdim)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return reduce.sort(self, dim, descending)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return reduce.argsort(self, dim, descending)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return reduce.topk(self, k, dim, largest, sorted)
+
+    def flip(self, *dims):
+        return shape_ops.flip(self, shape_ops.shape_argument(dims))
+
+    def roll(self, shifts, dims=None):
+        return shape_ops.roll(self, shifts, dims)
+
+    def diag(self, diagonal=0):
+        return shape_ops.diag(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return shape_ops.triu(self, diagonal)
+
+    def tril(self, diagonal=0):
+        return shape_ops.tril(self, diagonal)
+
+    def gather(self, dim, index):
+        return shape_ops.gather(self, dim, index)
+
+    def index_select(self, dim, index):
+        return shape_ops.index_select(self, dim, index)
+
+    def narrow(self, dim, start, length):
+        return shape_ops.narrow(self, dim, start, length)
+
+    def unbind(self, dim=0):
+        return shape_ops.unbind(self, dim)
+
+    def movedim(self, source, destination):
+        return shape_ops.movedim(self, source, destination)
+
+    def tile(self, *dims):
+        return shape_ops.tile(self, shape_ops.shape_argument(dims))
+
+    def repeat_interleave(self, repeats, dim=None):
+        return shape_ops.repeat_interleave(self, repeats, dim)
+
+    def outer(self, other):
+        return linalg.outer(self, other)
+
+    def dot(self, other):
+        return linalg.dot(self, other)
+
+    def inverse(self):
+        from .ops.matrix import inverse
+        return inverse(self)
+
+    # -- new tensors like this one: same dtype and device ---------------------
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
+                     requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import ones
+        return ones(*size, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from .creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    new_empty = new_zeros
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from .creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
+    def type(self, dtype=None):
+        """No argument: the legacy type name ('torch.FloatTensor'); else a cast to that
+        type (a typed-tensor class such as FloatTensor, its name, or a dtype)."""
+        from . import typed_tensors
+        if dtype is None:
+            return typed_tensors.type_name(self)
+        return typed_tensors.convert(self, dtype)
+
+    def is_floating_point(self):
+        return self.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return bool(self.array.flags.c_contiguous)
+
+    def get_device(self):
+        return 0 if self.is_cuda else -1
+
+    def pin_memory(self):
+        return self   # a CPU optimisation for GPU transfers; nothing to do here
+
+    def half(self):
+        return self.to(dtype=numpy.float16)
+
+    def int(self):
+        return self.to(dtype=numpy.int32)
+
+    def bool(self):
+        return self.to(dtype=numpy.bool_)
+
+    def byte(self):
+        return self.to(dtype=numpy.uint8)
 
 
 # The ops import Tensor from this module, so they are imported after it is defined.

@@ -401,8 +401,8 @@ def test_unknown_reduction_is_an_error(name, reduction):
         ALL_LOSSES[name](reduction=reduction)
 
 
-@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "binary_cross_entropy",
-                                  "binary_cross_entropy_with_logits", "gaussian_nll_loss"])
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits",
+                                  "gaussian_nll_loss"])
 def test_mismatched_shapes_name_the_loss_and_both_shapes(name):
     x, t = leaf(numpy.full((3, 1), 0.5)), leaf(numpy.full((3,), 0.5))
     args = (x, t, leaf(numpy.ones((3, 1)))) if name == "gaussian_nll_loss" else (x, t)
@@ -410,6 +410,26 @@ def test_mismatched_shapes_name_the_loss_and_both_shapes(name):
         getattr(loss, name)(*args)
     message = str(info.value)
     assert message.startswith(name) and "(3, 1)" in message and "(3,)" in message
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss"])
+def test_mismatched_shapes_broadcast_with_pytorchs_warning(name):
+    # PyTorch broadcasts these with a warning: an (N, 1) output against an (N,) target
+    # gives an (N, N) loss, a common silent bug that the warning names
+    x, t = leaf(numpy.arange(3.0).reshape(3, 1)), constant(numpy.zeros(3))
+    with pytest.warns(UserWarning, match=r"target size \(3,\) that is different to the input size \(3, 1\)"):
+        value = getattr(loss, name)(x, t, reduction="none")
+    assert value.shape == (3, 3)
+
+
+@pytest.mark.parametrize("kwargs, reduction", [({"size_average": False}, "sum"),
+                                               ({"reduce": False}, "none"),
+                                               ({"size_average": True}, "mean")])
+def test_old_size_average_and_reduce_arguments_still_work(kwargs, reduction):
+    x, t = leaf([1.0, 3.0]), constant([0.0, 0.0])
+    expected = loss.mse_loss(x, t, reduction=reduction)
+    assert numpy.allclose(loss.mse_loss(x, t, **kwargs).array, expected.array)
+    assert autograd.nn.MSELoss(**kwargs).reduction == reduction
 
 
 def assert_message(kind, expected, call):

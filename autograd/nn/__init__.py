@@ -4,22 +4,24 @@ A PyTorch model definition runs after changing ``from torch import nn`` to
 ``from autograd import nn``.
 """
 from . import functional, init, parallel, utils  # noqa: F401
-from .activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .linear import Embedding, Flatten, Identity, Linear, Unflatten
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, HuberLoss, L1Loss,
+                   MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
 from .parameter import Parameter
-from .pooling import AvgPool2d, Dropout, MaxPool2d, Upsample
+from .pooling import AvgPool2d, Dropout, Dropout2d, MaxPool2d, Upsample
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict",
     "Linear", "Conv2d", "ConvTranspose2d", "Embedding", "Identity", "Flatten", "Unflatten",
     "BatchNorm1d", "BatchNorm2d", "InstanceNorm2d", "GroupNorm", "LayerNorm",
-    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax",
-    "AvgPool2d", "MaxPool2d", "Upsample", "Dropout",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "GELU", "Softplus", "ELU", "Softmax", "LogSoftmax",
+    "AvgPool2d", "MaxPool2d", "Upsample", "Dropout", "Dropout2d",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss",
+    "SmoothL1Loss", "HuberLoss",
     "GaussianNLLLoss", "functional", "init", "utils",
 ]

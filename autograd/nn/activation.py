@@ -82,3 +82,15 @@ class LogSoftmax(Module):
 
     def forward(self, x):
         return R.log_softmax(x, self.dim)
+
+
+class GELU(Module):
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x):
+        return A.gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"

@@ -5,13 +5,15 @@ composition of them); nothing here has its own gradient code.
 """
 from .. import backend
 from ..function import ShapeError
-from ..ops.activation import elu, leaky_relu, relu, sigmoid, silu, softplus, tanh  # noqa: F401
+from ..ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh  # noqa: F401
 from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401
-from ..ops.elementwise import where
+from ..ops import reduce
+from ..ops.elementwise import clamp, where
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
-                        cross_entropy, gaussian_nll_loss, kl_normal, l1_loss, mse_loss, nll_loss)
+                        cross_entropy, gaussian_nll_loss, huber_loss, kl_normal, l1_loss,
+                        mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
-from ..ops.pool import avg_pool2d, dropout, interpolate, max_pool2d  # noqa: F401
+from ..ops.pool import avg_pool2d, dropout, dropout2d, interpolate, max_pool2d  # noqa: F401
 from ..ops.reduce import log_softmax, softmax  # noqa: F401
 from ..ops.shape import getitem, pad  # noqa: F401
 from ..tensor import Tensor
@@ -41,3 +43,28 @@ def one_hot(indices, num_classes=-1):
     if num_classes < 0:
         num_classes = int(indices.array.max()) + 1
     return Tensor((indices.array[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(||input||_p over dim, eps): unit vectors along ``dim``."""
+    return input / clamp(reduce.norm(input, p, dim, keepdim=True), min=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """<x1, x2> / max(||x1|| ||x2||, eps) along ``dim``."""
+    dot = reduce.sum(x1 * x2, dim)
+    norms = reduce.norm(x1, 2, dim) * reduce.norm(x2, 2, dim)
+    return dot / clamp(norms, min=eps)
+
+
+def logsigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), computed without overflow."""
+    return -softplus(-x)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    return clamp(x, min_val, max_val)
+
+
+def relu6(x, inplace=False):
+    return clamp(x, 0.0, 6.0)

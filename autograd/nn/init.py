@@ -20,6 +20,8 @@ def _array(tensor):
 def _fill(tensor, values):
     array = _array(tensor)
     array[...] = values
+    if isinstance(tensor, Tensor):
+        tensor._bump_version()   # an in-place change, as PyTorch counts it
     return tensor
 
 
@@ -117,3 +119,24 @@ def default_layer_init_(weight, bias):
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         uniform_(bias, -bound, bound)
+
+
+def orthogonal_(tensor, gain=1.0):
+    """A (semi-)orthogonal matrix, scaled by ``gain`` (Saxe et al. 2013): the Q of a QR
+    factorisation of a standard normal (rows, cols) matrix, with rows = dim 0 and cols
+    the rest flattened; signs fixed by R's diagonal so that Q is uniformly distributed."""
+    array = _array(tensor)
+    if array.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dims are supported, "
+                         f"got shape {tuple(array.shape)}")
+    xp = backend.get_array_module(array)
+    rows = array.shape[0]
+    cols = array.size // rows if rows else 0
+    normal = _rng_for(array).standard_normal((rows, cols))
+    if rows < cols:
+        normal = normal.T
+    q, r = xp.linalg.qr(normal)
+    q = q * xp.sign(xp.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(array.shape))

@@ -70,3 +70,10 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Zero each whole channel with probability p while training; scale the rest by 1/(1-p)."""
+
+    def forward(self, x):
+        return F.dropout2d(x, self.p, self.training)

@@ -4,6 +4,8 @@ Piecewise-linear ones (relu, leaky_relu) multiply the gradient by a fixed mask;
 smooth ones (sigmoid, tanh, elu) write their derivative through their own output,
 so their second derivative comes out of the same formula.
 """
+import math
+
 import numpy
 
 from .. import backend
@@ -160,3 +162,15 @@ def silu(x):
 
 def elu(x, alpha=1.0):
     return ELU(alpha)(x)
+
+
+def gelu(x, approximate="none"):
+    """x * Phi(x), Phi the standard normal CDF: Phi(x) = (1 + erf(x / sqrt 2)) / 2.
+    approximate='tanh' uses (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2 instead.
+    A composition of differentiable ops, so every derivative comes with it."""
+    if approximate == "none":
+        return x * (elementwise.erf(x * (1 / math.sqrt(2))) + 1) * 0.5
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * (tanh(inner) + 1) * 0.5
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")

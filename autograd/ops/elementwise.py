@@ -4,6 +4,7 @@ Binary ops broadcast like NumPy.  Their backward reduces each gradient back to
 its input's shape with ``sum_to``: if x of shape (3, 1) was broadcast to (3, 4),
 each x[i, 0] was used 4 times, so its gradient is the sum over that axis.
 """
+import math
 import numbers
 
 import numpy
@@ -179,6 +180,38 @@ def neg(x):
 # ----------------------------------------------------------------------------
 # Exponentials and friends
 # ----------------------------------------------------------------------------
+class Sin(Function):
+    saves_outputs = False
+
+    def forward(self, x):
+        return backend.get_array_module(x).sin(x)
+
+    def backward(self, gy):
+        return gy * cos(self.inputs[0])  # d sin(x) = cos(x) dx
+
+
+class Cos(Function):
+    saves_outputs = False
+
+    def forward(self, x):
+        return backend.get_array_module(x).cos(x)
+
+    def backward(self, gy):
+        return -gy * sin(self.inputs[0])  # d cos(x) = -sin(x) dx
+
+
+class Erf(Function):
+    """The error function, erf(x) = 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt."""
+    saves_outputs = False
+
+    def forward(self, x):
+        return backend.erf(x)
+
+    def backward(self, gy):
+        x = self.inputs[0]  # d erf(x) = 2/sqrt(pi) exp(-x^2) dx
+        return gy * exp(-(x * x)) * (2 / math.sqrt(math.pi))
+
+
 class Exp(Function):
     saved_inputs = ()   # backward reuses exp(x), the output
 
@@ -209,6 +242,17 @@ class Log1p(Function):
         return gy / (self.inputs[0] + 1)  # d log(1 + x) = dx / (1 + x)
 
 
+class Expm1(Function):
+    """e^x - 1, accurate for small x."""
+    saved_inputs = ()
+
+    def forward(self, x):
+        return backend.get_array_module(x).expm1(x)
+
+    def backward(self, gy):
+        return gy * (self.saved_output() + 1)  # d (e^x - 1) = e^x dx
+
+
 class Sqrt(Function):
     saved_inputs = ()
 
@@ -221,6 +265,34 @@ class Sqrt(Function):
 
 def exp(x):
     return Exp()(x)
+
+
+def sin(x):
+    return Sin()(x)
+
+
+def cos(x):
+    return Cos()(x)
+
+
+def erf(x):
+    return Erf()(x)
+
+
+def expm1(x):
+    return Expm1()(x)
+
+
+def reciprocal(x):
+    return div(1.0, x)
+
+
+def log2(x):
+    return log(x) / math.log(2)
+
+
+def log10(x):
+    return log(x) / math.log(10)
 
 
 def log(x):
@@ -348,6 +420,31 @@ def where(condition, a, b):
 def sign(x):
     """sign(x) as a constant: its derivative is zero wherever it exists."""
     return Tensor(backend.get_array_module(x.array).sign(x.array))
+
+
+def _step_function(name):
+    """floor, ceil, round, trunc: piecewise constant, so their gradient is zero
+    (as in PyTorch); the result is a constant of x's dtype."""
+    def rounded(x):
+        return Tensor(getattr(backend.get_array_module(x.array), name)(x.array))
+    rounded.__name__ = name
+    return rounded
+
+
+floor, ceil, trunc = _step_function("floor"), _step_function("ceil"), _step_function("trunc")
+round = _step_function("round")  # noqa: A001 - torch.round; halves to even, as PyTorch
+
+
+def remainder(a, b):
+    """a - floor(a / b) * b: the result has b's sign (Python's %, torch.remainder)."""
+    a, b = operands(a, b)
+    return a - floor(a / b) * b
+
+
+def fmod(a, b):
+    """a - trunc(a / b) * b: the result has a's sign (C's fmod, torch.fmod)."""
+    a, b = operands(a, b)
+    return a - trunc(a / b) * b
 
 
 # ----------------------------------------------------------------------------

@@ -26,13 +26,16 @@ Shapes: where PyTorch broadcasts a target of another shape with a warning
 import math
 import numbers
 
+import warnings
+
 import numpy
 
 from .. import backend
 from ..function import Function, ShapeError
 from ..grad_mode import should_check_values
 from ..tensor import Tensor
-from . import activation, elementwise, reduce
+from . import activation, elementwise
+from . import reduce as reductions
 from .shape import unsqueeze
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -44,9 +47,17 @@ GRAD_EPSILON = float(numpy.float32(1e-12))    # 9.99999996e-13
 # ----------------------------------------------------------------------------
 # Checks and reduction, shared by every loss
 # ----------------------------------------------------------------------------
-def _check_reduction(loss, reduction):
+def _check_reduction(loss, reduction, size_average=None, reduce=None):
+    """The reduction to apply; old PyTorch code says size_average=False (a sum) or
+    reduce=False (no reduction) instead, which PyTorch still accepts."""
+    if size_average is not None or reduce is not None:
+        if reduce is not None and not reduce:
+            reduction = "none"
+        else:
+            reduction = "sum" if size_average is not None and not size_average else "mean"
     if reduction not in REDUCTIONS:
         raise ValueError(f"{loss}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return reduction
 
 
 def _check_same_shape(loss, input, target):
@@ -55,11 +66,21 @@ def _check_same_shape(loss, input, target):
                          f"{input.shape} and target {target.shape} (they are not broadcast)")
 
 
+def _broadcast_pair(loss, input, target):
+    """input and target broadcast together, with PyTorch's warning when their shapes
+    differ (an (N, 1) output against an (N,) target is a common silent bug)."""
+    if input.shape != target.shape:
+        warnings.warn(f"{loss}: using a target size {tuple(target.shape)} that is different to "
+                      f"the input size {tuple(input.shape)}; this will likely lead to incorrect "
+                      "results due to broadcasting", UserWarning, stacklevel=3)
+    return input, target
+
+
 def _reduce(losses, reduction):
     if reduction == "mean":
-        return reduce.mean(losses)
+        return reductions.mean(losses)
     if reduction == "sum":
-        return reduce.sum(losses)
+        return reductions.sum(losses)
     return losses
 
 
@@ -82,27 +103,27 @@ def _constant_weight(loss, name, weight, shape):
 # ----------------------------------------------------------------------------
 # Regression losses
 # ----------------------------------------------------------------------------
-def mse_loss(input, target, *, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Squared error (input - target)^2, reduced.  Both get a gradient.
 
     Input and target must have the same shape: PyTorch broadcasts them with a
     warning (a (N, 1) output against a (N,) target becomes (N, N), silently
     wrong); this refuses with an error naming both shapes.
     """
-    _check_reduction("mse_loss", reduction)
-    _check_same_shape("mse_loss", input, target)
+    reduction = _check_reduction("mse_loss", reduction, size_average, reduce)
+    input, target = _broadcast_pair("mse_loss", input, target)
     difference = input - target
     return _reduce(difference * difference, reduction)
 
 
-def l1_loss(input, target, *, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Absolute error |input - target|, reduced (gradient sign(input - target), 0 at 0).
 
     Input and target must have the same shape: PyTorch broadcasts them with a
     warning; this refuses with an error naming both shapes.
     """
-    _check_reduction("l1_loss", reduction)
-    _check_same_shape("l1_loss", input, target)
+    reduction = _check_reduction("l1_loss", reduction, size_average, reduce)
+    input, target = _broadcast_pair("l1_loss", input, target)
     return _reduce(elementwise.abs(input - target), reduction)
 
 
@@ -117,7 +138,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     number.  As in PyTorch the clamp at ``eps`` changes the value only: the
     gradient with respect to var passes as if no clamp were there.
     """
-    _check_reduction("gaussian_nll_loss", reduction)
+    reduction = _check_reduction("gaussian_nll_loss", reduction)
     _check_same_shape("gaussian_nll_loss", input, target)
     var = _variance_like(input, var)
     xp = backend.get_array_module(var.array)
@@ -232,7 +253,8 @@ class BinaryCrossEntropy(Function):
         return gp, gt
 
 
-def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
     """-w (t log(p) + (1 - t) log(1 - p)) for probabilities p = ``input`` in [0, 1].
 
     Each log is clamped at -100 as in PyTorch, so p = 0 or 1 gives a finite loss
@@ -244,7 +266,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     Input and target must have the same shape (PyTorch refuses other shapes
     too, or broadcasts them with a warning in older versions).
     """
-    _check_reduction("binary_cross_entropy", reduction)
+    reduction = _check_reduction("binary_cross_entropy", reduction, size_average, reduce)
     _check_same_shape("binary_cross_entropy", input, target)
     if should_check_values(input.array) and input.array.size and bool(
             ((input.array < 0) | (input.array > 1)).any()):
@@ -257,7 +279,8 @@ def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean",
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean",
                                      pos_weight=None):
     """Binary cross-entropy of sigmoid(x) for logits x = ``input``, computed stably:
 
@@ -271,7 +294,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="m
     Input and target must have the same shape (PyTorch refuses other shapes too).
     """
     loss = "binary_cross_entropy_with_logits"
-    _check_reduction(loss, reduction)
+    reduction = _check_reduction(loss, reduction, size_average, reduce)
     _check_same_shape(loss, input, target)
     positive_term = activation.softplus(-input)                 # -log sigmoid(x)
     if pos_weight is not None:
@@ -340,10 +363,10 @@ def _class_loss(loss, log_probs, target, weight, ignore_index, reduction, label_
     _check_class_target(loss, log_probs, target, weight)
     coefficients, total_weight = _class_coefficients(loss, log_probs, target, weight, ignore_index,
                                                      label_smoothing)
-    per_sample = -reduce.sum(log_probs * Tensor(coefficients), dim=_class_dim(log_probs))
+    per_sample = -reductions.sum(log_probs * Tensor(coefficients), dim=_class_dim(log_probs))
     if reduction == "none":
         return per_sample
-    total = reduce.sum(per_sample)
+    total = reductions.sum(per_sample)
     if reduction == "sum":
         return total
     xp = backend.get_array_module(log_probs.array)
@@ -351,7 +374,8 @@ def _class_loss(loss, log_probs, target, weight, ignore_index, reduction, label_
         return total / Tensor(xp.asarray(total_weight, dtype=log_probs.dtype))
 
 
-def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
     """Negative log likelihood -w[t] input[t] for log-probabilities ``input``.
 
     input (C,), (N, C) or (N, C, d1, ...); target of class indices (), (N,) or
@@ -359,11 +383,12 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     weighted: sum of the losses / sum of w[t] over the targets not ignored (so
     nan when every target is ignored), as in PyTorch.  The target gets no gradient.
     """
-    _check_reduction("nll_loss", reduction)
+    reduction = _check_reduction("nll_loss", reduction, size_average, reduce)
     return _class_loss("nll_loss", input, target, weight, ignore_index, reduction)
 
 
-def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean",
                   label_smoothing=0.0):
     """nll_loss(log_softmax(input over the class dim), target): cross-entropy from logits.
 
@@ -371,10 +396,34 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     every other class e/C; the weighted mean still divides by the sum of w[t].
     Class-index targets only (PyTorch also accepts class probabilities).
     """
-    _check_reduction("cross_entropy", reduction)
+    reduction = _check_reduction("cross_entropy", reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     _check_class_target("cross_entropy", input, target, weight)
-    log_probs = reduce.log_softmax(input, _class_dim(input))
+    log_probs = reductions.log_softmax(input, _class_dim(input))
     return _class_loss("cross_entropy", log_probs, target, weight, ignore_index, reduction,
                        label_smoothing)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, with d = input - target."""
+    reduction = _check_reduction("smooth_l1_loss", reduction, size_average, reduce)
+    input, target = _broadcast_pair("smooth_l1_loss", input, target)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    difference = input - target
+    size = elementwise.abs(difference)
+    losses = elementwise.where(size.array < beta, difference * difference * (0.5 / beta), size - 0.5 * beta)
+    return _reduce(losses, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta): smooth_l1_loss times delta."""
+    reduction = _check_reduction("huber_loss", reduction)
+    input, target = _broadcast_pair("huber_loss", input, target)
+    difference = input - target
+    size = elementwise.abs(difference)
+    losses = elementwise.where(size.array < delta, difference * difference * 0.5, (size - 0.5 * delta) * delta)
+    return _reduce(losses, reduction)

@@ -313,3 +313,17 @@ def dropout(x, p=0.5, training=True):
     xp = backend.get_array_module(x.array)
     kept = backend.rng(xp).random(x.shape) >= p                     # True with probability 1 - p
     return x * Tensor(kept.astype(x.dtype) / x.dtype.type(1 - p))
+
+
+def dropout2d(x, p=0.5, training=True):
+    """Channel dropout: each whole channel of x (N, C, H, W) or (C, H, W) is zeroed with
+    probability p and the kept ones are scaled by 1 / (1 - p)."""
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, "
+                         f"got shape {tuple(x.shape)}")
+    channels = x.shape[:-2]
+    mask_shape = channels + (1, 1)
+    if not training or p == 0:
+        return dropout(x, p, training)
+    ones = Tensor(backend.get_array_module(x.array).ones(mask_shape, dtype=x.dtype))
+    return x * dropout(ones, p, training)

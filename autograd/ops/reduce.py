@@ -8,11 +8,13 @@ import builtins
 import collections
 import math
 
+import numpy
+
 from .. import backend
 from ..function import Function
 from ..tensor import Tensor
 from . import elementwise
-from .shape import broadcast_to, normalize_dim, normalize_dims, reshape
+from .shape import broadcast_to, flip, normalize_dim, normalize_dims, reshape
 
 
 def _kept_shape(shape, dims):
@@ -270,3 +272,135 @@ def norm(x, p=2, dim=None, keepdim=False):
     if isinstance(p, (int, float)) and p > 0:
         return root(sum(elementwise.abs(x) ** p, dim, keepdim), p)
     raise ValueError(f"norm: unsupported p={p!r}; use a positive number, 'fro' or inf")
+
+
+# ----------------------------------------------------------------------------
+# Running sums and products along a dim
+# ----------------------------------------------------------------------------
+class CumSum(Function):
+    """y_i = x_0 + ... + x_i along ``dim``; each x_i reaches every y_j with j >= i, so its
+    gradient is the sum of gy_j over j >= i: a running sum taken from the end."""
+    saved_inputs, saves_outputs = (), False
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        return backend.get_array_module(x).cumsum(x, axis=self.dim, dtype=_scan_dtype(x))
+
+    def backward(self, gy):
+        return flip(CumSum(self.dim)(flip(gy, self.dim)), self.dim)
+
+
+def _scan_dtype(x):
+    """Integers and booleans add up in int64, as PyTorch; floats keep their dtype."""
+    return x.dtype if x.dtype.kind in "fc" else numpy.int64
+
+
+def cumsum(x, dim, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    return CumSum(normalize_dim(dim, x.ndim, "cumsum"))(x)
+
+
+class CumProd(Function):
+    """y_i = x_0 * ... * x_i along ``dim``.
+
+    dy_j / dx_i = y_j / x_i for j >= i, so without zeros the gradient is
+    (sum over j >= i of gy_j y_j) / x_i.  Where x has zeros that division is
+    undefined, and backward uses the exact form instead:
+    gx_i = (x_0 ... x_{i-1}) * sum_{j >= i} gy_j (x_{i+1} ... x_j), with the
+    second factor R_i = gy_i + x_{i+1} R_{i+1} computed from the end.
+    """
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, x):
+        return backend.get_array_module(x).cumprod(x, axis=self.dim, dtype=_scan_dtype(x))
+
+    def backward(self, gy):
+        x, y, dim = self.inputs[0], self.saved_output(), self.dim
+        if not bool((x.array == 0).any()):
+            return flip(cumsum(flip(gy * y, dim), dim), dim) / x
+        return _cumprod_grad_with_zeros(x, gy, dim)
+
+
+def _cumprod_grad_with_zeros(x, gy, dim):
+    from .shape import stack, unbind
+    xs, gys = unbind(x, dim), unbind(gy, dim)
+    n = len(xs)
+    before = [None] * n          # x_0 ... x_{i-1}
+    running = elementwise.constant_like(1.0, x)
+    for i in range(n):
+        before[i] = running
+        running = running * xs[i]
+    after = [None] * n           # R_i
+    after[n - 1] = gys[n - 1]
+    for i in range(n - 2, -1, -1):
+        after[i] = gys[i] + xs[i + 1] * after[i + 1]
+    return stack([b * a for b, a in zip(before, after)], dim)
+
+
+def cumprod(x, dim, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    return CumProd(normalize_dim(dim, x.ndim, "cumprod"))(x)
+
+
+def prod(x, dim=None, keepdim=False, dtype=None):
+    """The product over ``dim`` (all elements if None): the last entry of a running
+    product, so the gradient is exact where x has zeros too."""
+    from .shape import getitem
+    if dim is None:
+        flat = reshape(x, (-1,))
+        if flat.shape[0] == 0:
+            return elementwise.constant_like(1.0, x)
+        total = getitem(cumprod(flat, 0, dtype), -1)
+        return reshape(total, (1,) * x.ndim) if keepdim else total
+    dim = normalize_dim(dim, x.ndim, "prod")
+    last = getitem(cumprod(x, dim, dtype), (slice(None),) * dim + (slice(-1, None),))
+    return last if keepdim else reshape(last, last.shape[:dim] + last.shape[dim + 1:])
+
+
+def any(x, dim=None, keepdim=False):  # noqa: A001 - torch.any
+    xp = backend.get_array_module(x.array)
+    axis = None if dim is None else normalize_dim(dim, x.ndim, "any")
+    return Tensor(xp.asarray(xp.any(x.array, axis=axis, keepdims=keepdim)))
+
+
+def all(x, dim=None, keepdim=False):  # noqa: A001 - torch.all
+    xp = backend.get_array_module(x.array)
+    axis = None if dim is None else normalize_dim(dim, x.ndim, "all")
+    return Tensor(xp.asarray(xp.all(x.array, axis=axis, keepdims=keepdim)))
+
+
+# ----------------------------------------------------------------------------
+# Sorting: the values are the input gathered at the sorted positions, so their
+# gradient goes back to where each value came from
+# ----------------------------------------------------------------------------
+SortResult = collections.namedtuple("SortResult", ["values", "indices"])
+
+
+def argsort(x, dim=-1, descending=False):
+    xp = backend.get_array_module(x.array)
+    dim = normalize_dim(dim, x.ndim, "argsort")
+    order = xp.argsort(-x.array if descending else x.array, axis=dim, kind="stable")
+    return Tensor(order.astype(numpy.int64))
+
+
+def sort(x, dim=-1, descending=False):
+    from .shape import gather
+    if x.ndim == 0:
+        return SortResult(x, Tensor(backend.get_array_module(x.array).asarray(0)))
+    indices = argsort(x, dim, descending)
+    return SortResult(gather(x, dim, indices), indices)
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    from .shape import gather, narrow
+    dim = normalize_dim(dim, x.ndim, "topk")
+    if not 0 <= k <= x.shape[dim]:
+        raise ValueError(f"topk: k ({k}) must be between 0 and the size of dim {dim} ({x.shape[dim]})")
+    indices = narrow(argsort(x, dim, descending=largest), dim, 0, k)
+    return SortResult(gather(x, dim, indices), indices)

@@ -236,10 +236,11 @@ def array_index(index, xp=numpy):
     """An index with Tensors and lists replaced by arrays of module ``xp``."""
     if isinstance(index, tuple):
         return tuple(array_index(i, xp) for i in index)
+    # arrays are copied: a backward that uses the index must not see later changes to it
     if isinstance(index, Tensor):
-        return xp.asarray(index.array)
-    if isinstance(index, (list, numpy.ndarray)) or backend.is_cupy_array(index):
-        return xp.asarray(index)
+        return xp.array(index.array)
+    if isinstance(index, (list, range, numpy.ndarray)) or backend.is_cupy_array(index):
+        return xp.array(index)
     return index
 
 
@@ -464,3 +465,214 @@ def pad(x, pad, mode="constant", value=0.0):
     pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)]
     widths = tuple([(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1])
     return Pad(widths, value)(x)
+
+
+# ----------------------------------------------------------------------------
+# Reordering and picking: flip, roll, diag, gather
+# ----------------------------------------------------------------------------
+class Flip(ShapeOp):
+    """Reverse the order along ``dims``; a copy (NumPy's flip is a view, PyTorch's a copy)."""
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, x):
+        return backend.get_array_module(x).flip(x, axis=self.dims).copy()
+
+    def backward(self, gy):
+        return Flip(self.dims)(gy)
+
+
+def flip(x, dims):
+    dims = normalize_dims(dims if isinstance(dims, (tuple, list)) else (dims,), x.ndim, "flip")
+    return Flip(dims)(x) if dims else x.clone()
+
+
+class Roll(ShapeOp):
+    """Shift elements along ``dims`` by ``shifts``, wrapping around; undone by the opposite shift."""
+
+    def __init__(self, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+
+    def forward(self, x):
+        return backend.get_array_module(x).roll(x, self.shifts, axis=self.dims)
+
+    def backward(self, gy):
+        return Roll(tuple(-s for s in self.shifts), self.dims)(gy)
+
+
+def roll(x, shifts, dims=None):
+    if dims is None:   # roll the flattened tensor, as PyTorch
+        return reshape(roll(reshape(x, (-1,)), shifts, 0), x.shape)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: got {len(shifts)} shifts for {len(dims)} dims")
+    dims = tuple(normalize_dim(d, x.ndim, "roll") for d in dims)
+    return Roll(tuple(int(s) for s in shifts), dims)(x)
+
+
+class Diag(ShapeOp):
+    """diag(v, k): a vector v becomes the k-th diagonal of a square matrix, and a
+    matrix gives its k-th diagonal as a vector (a copy).  Each is the other's adjoint."""
+
+    def __init__(self, offset):
+        self.offset = offset
+
+    def forward(self, x):
+        xp = backend.get_array_module(x)
+        return xp.diag(x, self.offset).copy()
+
+    def backward(self, gy):
+        if self.inputs[0].ndim == 1:
+            return Diag(self.offset)(gy)
+        rows, cols = self.inputs[0].shape
+        return _embed_diagonal(gy, self.offset, rows, cols)
+
+
+def _embed_diagonal(values, offset, rows, cols):
+    """A (rows, cols) matrix of zeros with ``values`` on its offset-th diagonal."""
+    xp = backend.get_array_module(values.array)
+    length = values.shape[0]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    index = (xp.arange(length) + start_row, xp.arange(length) + start_col)
+    zeros = Tensor(xp.zeros((rows, cols), dtype=values.dtype))
+    return index_put(zeros, index, values)
+
+
+def diag(x, diagonal=0):
+    if x.ndim not in (1, 2):
+        raise ShapeError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")
+    return Diag(int(diagonal))(x)
+
+
+def _triangle_mask(x, diagonal, upper):
+    xp = backend.get_array_module(x.array)
+    rows, cols = x.shape[-2:]
+    keep = xp.triu(xp.ones((rows, cols), dtype=bool), diagonal) if upper else \
+        xp.tril(xp.ones((rows, cols), dtype=bool), diagonal)
+    return keep
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the last two dims (elements on and above the given diagonal)."""
+    if x.ndim < 2:
+        raise ShapeError(f"triu: expected at least 2 dims, got shape {x.shape}")
+    from .elementwise import where
+    return where(_triangle_mask(x, diagonal, upper=True), x, 0.0 if x.dtype.kind == "f" else 0)
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the last two dims (elements on and below the given diagonal)."""
+    if x.ndim < 2:
+        raise ShapeError(f"tril: expected at least 2 dims, got shape {x.shape}")
+    from .elementwise import where
+    return where(_triangle_mask(x, diagonal, upper=False), x, 0.0 if x.dtype.kind == "f" else 0)
+
+
+class Gather(ShapeOp):
+    """out[..., i, ...] = x[..., index[..., i, ...], ...] along ``dim`` (x and index of
+    the same shape here; ``gather`` crops x first)."""
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        return backend.get_array_module(x).take_along_axis(x, self.index, axis=self.dim)
+
+    def backward(self, gy):
+        return Scatter(self.dim, self.index, self.inputs[0].shape)(gy)
+
+
+class Scatter(ShapeOp):
+    """The adjoint of Gather: add each value into zeros at its index (repeats add up)."""
+
+    def __init__(self, dim, index, shape):
+        self.dim, self.index, self.shape = dim, index, shape
+
+    def forward(self, values):
+        xp = backend.get_array_module(values)
+        out = xp.zeros(self.shape, dtype=values.dtype)
+        backend.scatter_add(out, _full_index(self.index, self.dim, xp), values)
+        return out
+
+    def backward(self, ggx):
+        return Gather(self.dim, self.index)(ggx)
+
+
+def _full_index(index, dim, xp):
+    """take_along_axis's index as a tuple of integer arrays that picks the same elements."""
+    grids = list(xp.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def gather(x, dim, index):
+    """torch.gather: index has x's number of dims and sizes at most x's in every
+    dim but ``dim``; out has index's shape."""
+    index_array = index.array if isinstance(index, Tensor) else index
+    dim = normalize_dim(dim, x.ndim, "gather")
+    if index_array.ndim != x.ndim:
+        raise ShapeError(f"gather: index needs as many dims as the input ({x.ndim}), "
+                         f"got index of shape {tuple(index_array.shape)}")
+    if index_array.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got dtype {index_array.dtype}")
+    if any(i > s for d, (i, s) in enumerate(zip(index_array.shape, x.shape)) if d != dim):
+        raise ShapeError(f"gather: index of shape {tuple(index_array.shape)} is larger than the "
+                         f"input of shape {x.shape} outside dim {dim}")
+    if index_array.size and (index_array.min() < -x.shape[dim] or index_array.max() >= x.shape[dim]):
+        raise IndexError(f"gather: index out of range for dim {dim} of size {x.shape[dim]}")
+    crop = tuple(slice(None) if d == dim else slice(0, i) for d, i in enumerate(index_array.shape))
+    cropped = getitem(x, crop) if index_array.shape != x.shape else x
+    return Gather(dim, index_array % max(x.shape[dim], 1))(cropped)
+
+
+def index_select(x, dim, index):
+    """The entries of ``index`` (a 1-D integer tensor) along ``dim``, in that order."""
+    index_array = index.array if isinstance(index, Tensor) else backend.get_array_module(x.array).asarray(index)
+    if index_array.ndim > 1:
+        raise ShapeError(f"index_select: index must be 1-D, got shape {tuple(index_array.shape)}")
+    dim = normalize_dim(dim, x.ndim, "index_select")
+    return getitem(x, (slice(None),) * dim + (index_array.reshape(-1),))
+
+
+def narrow(x, dim, start, length):
+    dim = normalize_dim(dim, x.ndim, "narrow")
+    start = int(start) % x.shape[dim] if start < 0 else int(start)
+    if start + length > x.shape[dim]:
+        raise IndexError(f"narrow: start {start} + length {length} exceeds dim {dim} of size {x.shape[dim]}")
+    return getitem(x, (slice(None),) * dim + (slice(start, start + int(length)),))
+
+
+def unbind(x, dim=0):
+    dim = normalize_dim(dim, x.ndim, "unbind")
+    return tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim]))
+
+
+def movedim(x, source, destination):
+    source = [source] if isinstance(source, int) else list(source)
+    destination = [destination] if isinstance(destination, int) else list(destination)
+    source = [normalize_dim(d, x.ndim, "movedim") for d in source]
+    destination = [normalize_dim(d, x.ndim, "movedim") for d in destination]
+    order = [d for d in range(x.ndim) if d not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return permute(x, order)
+
+
+def tile(x, dims):
+    dims = tuple(dims)
+    if len(dims) < x.ndim:
+        dims = (1,) * (x.ndim - len(dims)) + dims
+    return repeat(x, dims)
+
+
+def repeat_interleave(x, repeats, dim=None):
+    """Each element (along ``dim``; of the flattened tensor if None) repeated ``repeats`` times."""
+    if dim is None:
+        x, dim = reshape(x, (-1,)), 0
+    dim = normalize_dim(dim, x.ndim, "repeat_interleave")
+    xp = backend.get_array_module(x.array)
+    counts = repeats.array if isinstance(repeats, Tensor) else repeats
+    index = xp.repeat(xp.arange(x.shape[dim]), counts)
+    return index_select(x, dim, Tensor(index))

@@ -14,6 +14,8 @@ optimizer.py holds the base class (param groups, state, state_dict); each
 optimizer has its own file with its update formula in the docstring.
 """
 from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
 from .ema import ExponentialMovingAverage
@@ -21,4 +23,4 @@ from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "ExponentialMovingAverage", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "ExponentialMovingAverage", "lr_scheduler"]

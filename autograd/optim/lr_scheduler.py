@@ -145,3 +145,198 @@ class LambdaLR(LRScheduler):
         for fn, attributes in zip(self.lr_lambdas, saved_lambdas):
             if attributes is not None:
                 fn.__dict__.update(attributes)
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every epoch: lr(epoch) = base_lr · gamma ^ epoch
+    (computed by multiplying the current lr, as PyTorch does)."""
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        return lrs if self.last_epoch == 0 else [lr * self.gamma for lr in lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones``
+    (twice if it is listed twice): lr(epoch) = base_lr · gamma ^ (milestones passed)."""
+
+    def __init__(self, optimizer, milestones, gamma=0.1):
+        milestones = list(milestones)
+        if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones):
+            raise ValueError(f"MultiStepLR: milestones must be integers, got {milestones!r}")
+        self.milestones = sorted(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        times = self.milestones.count(self.last_epoch)
+        return [group["lr"] * self.gamma ** times for group in self.optimizer.param_groups]
+
+
+class OneCycleLR(LRScheduler):
+    """The one-cycle policy (Smith & Topin, 2017), stepped once per batch: the learning
+    rate rises from max_lr / div_factor to max_lr over the first pct_start of the
+    steps, then falls to max_lr / (div_factor · final_div_factor); momentum (or Adam's
+    beta1) moves the opposite way between max_momentum and base_momentum.  With
+    three_phase the fall first returns to the start value, then goes to the minimum.
+    Each phase follows half a cosine (anneal_strategy='cos') or a straight line ('linear').
+    """
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
+                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False):
+        self.total_steps = _one_cycle_steps(total_steps, epochs, steps_per_epoch)
+        if not 0 <= pct_start <= 1 or isinstance(pct_start, bool):
+            raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start!r}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+        self.anneal_strategy = anneal_strategy
+        self.phases = _one_cycle_phases(self.total_steps, pct_start, three_phase)
+        groups = optimizer.param_groups
+        max_lrs = list(max_lr) if isinstance(max_lr, (list, tuple)) else [max_lr] * len(groups)
+        self.cycle_momentum = cycle_momentum
+        self.use_beta1 = cycle_momentum and "betas" in optimizer.defaults
+        if cycle_momentum and not self.use_beta1 and "momentum" not in optimizer.defaults:
+            raise ValueError("OneCycleLR: cycle_momentum needs an optimizer with momentum or betas; "
+                             "pass cycle_momentum=False")
+        for group, top in zip(groups, max_lrs):
+            group["initial_lr"] = group["lr"] = top / div_factor
+            group["max_lr"] = top
+            group["min_lr"] = group["initial_lr"] / final_div_factor
+            if cycle_momentum:
+                group["max_momentum"], group["base_momentum"] = max_momentum, base_momentum
+                self._set_momentum(group, max_momentum)
+        super().__init__(optimizer)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _anneal(self, start, end, fraction):
+        if self.anneal_strategy == "linear":
+            return (end - start) * fraction + start
+        return end + (start - end) / 2.0 * (math.cos(math.pi * fraction) + 1)
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"OneCycleLR: tried to step {step} times, more than the "
+                             f"{self.total_steps} total steps it was made for")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0
+            for index, (end_step, lr_keys, momentum_keys) in enumerate(self.phases):
+                if step <= end_step or index == len(self.phases) - 1:
+                    fraction = (step - start_step) / (end_step - start_step)
+                    lr = self._anneal(group[lr_keys[0]], group[lr_keys[1]], fraction)
+                    if self.cycle_momentum:
+                        momentum = self._anneal(group[momentum_keys[0]], group[momentum_keys[1]], fraction)
+                        self._set_momentum(group, momentum)
+                    break
+                start_step = end_step
+            lrs.append(lr)
+        return lrs
+
+
+def _one_cycle_steps(total_steps, epochs, steps_per_epoch):
+    if total_steps is not None:
+        if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) or total_steps <= 0:
+            raise ValueError(f"OneCycleLR: total_steps must be a positive integer, got {total_steps!r}")
+        return total_steps
+    if epochs is None or steps_per_epoch is None:
+        raise ValueError("OneCycleLR: give total_steps, or both epochs and steps_per_epoch")
+    if epochs <= 0 or steps_per_epoch <= 0:
+        raise ValueError(f"OneCycleLR: epochs and steps_per_epoch must be positive, got "
+                         f"{epochs!r} and {steps_per_epoch!r}")
+    return epochs * steps_per_epoch
+
+
+def _one_cycle_phases(total_steps, pct_start, three_phase):
+    """(last step of the phase, (lr at its start, at its end), (momentum at start, end))."""
+    rise_end = float(pct_start * total_steps) - 1
+    if three_phase:
+        return [(rise_end, ("initial_lr", "max_lr"), ("max_momentum", "base_momentum")),
+                (float(2 * pct_start * total_steps) - 2, ("max_lr", "initial_lr"),
+                 ("base_momentum", "max_momentum")),
+                (total_steps - 1, ("initial_lr", "min_lr"), ("max_momentum", "max_momentum"))]
+    return [(rise_end, ("initial_lr", "max_lr"), ("max_momentum", "base_momentum")),
+            (total_steps - 1, ("max_lr", "min_lr"), ("base_momentum", "max_momentum"))]
+
+
+class ReduceLROnPlateau:
+    """Divide the learning rate by 1 / ``factor`` when a metric has stopped improving
+    for more than ``patience`` epochs; ``step(metric)`` is called once per epoch.
+
+    Improving means below (mode 'min') or above ('max') the best value so far by
+    more than ``threshold`` (relative: best · threshold; 'abs': threshold itself).
+    After a reduction, ``cooldown`` epochs pass before bad epochs count again, and
+    no learning rate goes below ``min_lr`` (nor changes by less than ``eps``).
+    """
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
+        if not factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be < 1.0, got {factor!r}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
+        groups = optimizer.param_groups
+        self.min_lrs = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * len(groups)
+        if len(self.min_lrs) != len(groups):
+            raise ValueError(f"ReduceLROnPlateau: expected {len(groups)} min_lrs, got {len(self.min_lrs)}")
+        self.optimizer = optimizer
+        self.mode, self.factor, self.patience = mode, factor, patience
+        self.threshold, self.threshold_mode = threshold, threshold_mode
+        self.cooldown, self.eps = cooldown, eps
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in groups]
+
+    def is_better(self, value, best):
+        relative = self.threshold_mode == "rel"
+        if self.mode == "min":
+            return value < best * (1 - self.threshold) if relative else value < best - self.threshold
+        return value > best * (1 + self.threshold) if relative else value > best + self.threshold
+
+    def step(self, metrics):
+        value = float(metrics)
+        self.last_epoch += 1
+        if self.is_better(value, self.best):
+            self.best, self.num_bad_epochs = value, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            self._reduce()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _reduce(self):
+        for group, floor in zip(self.optimizer.param_groups, self.min_lrs):
+            new_lr = max(group["lr"] * self.factor, floor)
+            if group["lr"] - new_lr > self.eps:
+                group["lr"] = new_lr
+
+    def get_last_lr(self):
+        return list(self._last_lr)
+
+    def state_dict(self):
+        return {key: copy.deepcopy(value) for key, value in self.__dict__.items()
+                if key != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        self.__dict__.update(copy.deepcopy(state_dict))

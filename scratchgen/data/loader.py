@@ -14,6 +14,11 @@ repeated and resumed exactly:
 - ``transform(batch, rng)`` (e.g. stochastic binarisation) draws from the
   loader's generator ``self.rng``, seeded with ``seed``.
 
+Batches of indices come from ``autograd.utils.data.BatchSampler`` over that
+order, the grouping PyTorch's DataLoader uses; the order itself stays this
+loader's own (seed, epoch) draw, since a PyTorch-style generator advancing
+from epoch to epoch could not redraw epoch e without replaying the ones before.
+
 So the whole state is three plain values: the epoch, the number of batches of
 it already given out, and ``self.rng``'s bit-generator state. ``state_dict()``
 returns them (JSON-able), ``load_state_dict()`` puts them back, and the loader
@@ -21,9 +26,12 @@ then yields exactly the batches an uninterrupted one would have.
 A for loop left early leaves the loader mid-epoch: the next loop finishes
 that epoch.
 """
+import itertools
+
 import numpy
 
 from autograd import Tensor, backend
+from autograd.utils.data import BatchSampler
 
 
 class DataLoader:
@@ -43,7 +51,7 @@ class DataLoader:
         if int(batch_size) < 1:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
         self.batch_size = int(batch_size)
-        self.shuffle, self.drop_last, self.seed = shuffle, drop_last, int(seed)
+        self.shuffle, self.drop_last, self.seed = shuffle, bool(drop_last), int(seed)
         self.device = backend.normalize_device(device)
         self.transform = transform
         self.n = len(self.arrays[0])
@@ -56,8 +64,11 @@ class DataLoader:
 
     def __len__(self):
         """Batches per epoch."""
-        full, rest = divmod(self.n, self.batch_size)
-        return full + (1 if rest and not self.drop_last else 0)
+        return len(self._index_batches(range(self.n)))
+
+    def _index_batches(self, order):
+        """The epoch's lists of example indices, ``batch_size`` each, in ``order``."""
+        return BatchSampler(order, self.batch_size, self.drop_last)
 
     def order(self, epoch):
         """The example indices in the order epoch ``epoch`` visits them."""
@@ -67,9 +78,9 @@ class DataLoader:
 
     def __iter__(self):
         """The remaining batches of the current epoch."""
-        order = self.order(self.epoch)
-        for index in range(self.position, len(self)):
-            batch = self._make_batch(order[index * self.batch_size:(index + 1) * self.batch_size])
+        batches = self._index_batches(self.order(self.epoch).tolist())
+        for indices in itertools.islice(batches, self.position, None):
+            batch = self._make_batch(indices)
             self.position += 1                    # counted before it is handed out, so a
             if self.position == len(self):        # state_dict() taken now resumes after it
                 self.epoch, self.position = self.epoch + 1, 0

@@ -1,0 +1,51 @@
+"""Adadelta: steps scaled by running averages of squared gradients and squared steps (Zeiler, 2012)."""
+from ..backend import get_array_module
+from .optimizer import Optimizer, check_number
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta, as ``torch.optim.Adadelta``.
+
+    For each parameter θ with gradient g (PyTorch's documented algorithm; v and u
+    start at 0)::
+
+        g ← -g                                 if maximize
+        g ← g + weight_decay · θ               if weight_decay ≠ 0
+        v ← ρ · v + (1 - ρ) · g²               running mean of g²
+        Δ ← √(u + eps) / √(v + eps) · g        the step, in the units of θ
+        u ← ρ · u + (1 - ρ) · Δ²               running mean of the squared steps
+        θ ← θ - lr · Δ
+
+    ``state[p]`` holds ``step``, ``square_avg`` (v) and ``acc_delta`` (u).
+    """
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False):
+        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+                    "maximize": maximize}
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_number("Adadelta", "lr", group["lr"])
+        check_number("Adadelta", "rho", group["rho"], high=1.0, high_inclusive=True)
+        check_number("Adadelta", "eps", group["eps"])
+        check_number("Adadelta", "weight_decay", group["weight_decay"])
+
+    def _update(self, param, grad, state, group):
+        xp = get_array_module(param)
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(param)
+            state["acc_delta"] = xp.zeros_like(param)
+        state["step"] += 1
+        rho, eps = group["rho"], group["eps"]
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param   # a new array: p.grad stays as it is
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        square_avg *= rho
+        square_avg += (1 - rho) * grad * grad
+        delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
+        acc_delta *= rho
+        acc_delta += (1 - rho) * delta * delta
+        param -= group["lr"] * delta

@@ -1,0 +1,169 @@
+"""Functions PyTorch has at top level, with PyTorch's extra arguments.
+
+The ops in ``autograd/ops`` take what their mathematics needs.  PyTorch's
+top-level functions also take ``out=`` (write the result into an existing
+tensor), ``alpha=`` and the like; the wrappers here add those and call the op.
+Random functions that PyTorch has at top level (``normal``, ``bernoulli``,
+``multinomial``) are here too.
+"""
+import math
+
+import numpy
+
+from . import backend
+from .grad_mode import STATE, no_grad
+from .ops import elementwise, linalg, shape
+from .tensor import Tensor
+
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+
+
+def write_out(result, out):
+    """The result, or (with ``out=``) the tensor ``out`` holding it, as PyTorch does:
+    out is resized if its shape differs, and out= never takes part in autograd."""
+    if out is None:
+        return result
+    if STATE.grad_enabled and (result.requires_grad or out.requires_grad):
+        raise RuntimeError("out=... arguments don't support automatic differentiation, but one "
+                           "of the arguments requires grad")
+    if out.shape == result.shape:
+        out.array[...] = result.array
+    else:
+        out.array = result.array.astype(out.dtype, copy=True)
+    out._bump_version()
+    return out
+
+
+def add(input, other, *, alpha=1, out=None):
+    return write_out(elementwise.add(input, other if alpha == 1 else other * alpha), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    return write_out(elementwise.sub(input, other if alpha == 1 else other * alpha), out)
+
+
+def mul(input, other, *, out=None):
+    return write_out(elementwise.mul(input, other), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    result = elementwise.div(input, other)
+    if rounding_mode == "floor":
+        result = elementwise.floor(result)
+    elif rounding_mode == "trunc":
+        result = elementwise.trunc(result)
+    elif rounding_mode is not None:
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    return write_out(result, out)
+
+
+def matmul(input, other, *, out=None):
+    return write_out(linalg.matmul(input, other), out)
+
+
+def cat(tensors, dim=0, *, out=None):
+    return write_out(shape.cat(tensors, dim), out)
+
+
+def t(input):
+    return input.t()
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+    a, b = elementwise.operands(input, other)
+    xp = backend.get_array_module(a.array)
+    return Tensor(xp.isclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    """True when both have the same shape and the same values."""
+    return input.shape == other.shape and bool((input.array == other.array).all())
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    from .creation import zeros_like
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, dtype=None, device=None):
+    from .creation import randint
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device)
+
+
+# ----------------------------------------------------------------------------
+# Random draws that PyTorch has at top level
+# ----------------------------------------------------------------------------
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None):
+    """Samples N(mean, std^2): mean and std may be tensors (elementwise) or numbers with ``size``."""
+    from .creation import randn
+    if size is not None:
+        return randn(*size, dtype=dtype, device=device) * std + mean
+    like = mean if isinstance(mean, Tensor) else std
+    if not isinstance(like, Tensor):
+        raise TypeError("normal: give size, or a tensor mean or std")
+    shape_ = numpy.broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
+    noise = randn(*shape_, dtype=like.dtype, device=like.device)
+    with no_grad():
+        return noise * std + mean
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability ``input`` (elementwise), else 0, in input's dtype; no gradient."""
+    xp = backend.get_array_module(input.array)
+    probabilities = input.array if p is None else xp.full(input.shape, p)
+    draw = backend.rng(xp).random(input.shape) < probabilities
+    return Tensor(draw.astype(input.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn with probability proportional to the rows of ``input`` (1-D or 2-D)."""
+    xp = backend.get_array_module(input.array)
+    weights = backend.to_numpy(input.array).astype(numpy.float64)
+    rows = weights.reshape(-1, weights.shape[-1]) if weights.ndim else weights.reshape(1, 1)
+    if (rows < 0).any() or not numpy.isfinite(rows).all() or (rows.sum(axis=1) <= 0).any():
+        raise ValueError("multinomial: probabilities must be finite, non-negative and not all zero")
+    if not replacement and num_samples > rows.shape[1]:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+                         f"from {rows.shape[1]} categories")
+    generator = backend.rng(numpy)
+    drawn = numpy.stack([generator.choice(rows.shape[1], num_samples, replace=replacement,
+                                          p=row / row.sum()) for row in rows])
+    drawn = drawn.reshape(weights.shape[:-1] + (num_samples,)).astype(numpy.int64)
+    return Tensor(backend.to_device(drawn, backend.device_of(input.array)) if xp is not numpy else drawn)
+
+
+# ----------------------------------------------------------------------------
+# Number formats and the default dtype
+# ----------------------------------------------------------------------------
+def finfo(dtype=None):
+    """Limits of a floating dtype (eps, tiny, max, min), as numpy.finfo gives them."""
+    from .creation import DEFAULT_FLOAT
+    return numpy.finfo(numpy.dtype(dtype or DEFAULT_FLOAT))
+
+
+def iinfo(dtype):
+    return numpy.iinfo(numpy.dtype(dtype))
+
+
+def get_default_dtype():
+    from . import creation
+    return creation.DEFAULT_FLOAT
+
+
+def set_default_dtype(dtype):
+    """The dtype new floating tensors and layers get (float32 unless changed)."""
+    from . import creation
+    dtype = numpy.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
+    creation.DEFAULT_FLOAT = dtype
