@@ -35,9 +35,10 @@ from .ops.linalg import bmm, dot, einsum, mm, outer
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum,  # noqa: A004
                          log_softmax, logsumexp, max, mean, min, norm, prod, softmax, sort, std,
                          sum, topk, var)
+from .ops.matrix import det, diag_embed, diagonal, inverse, logdet, slogdet, tril, triu
 from .ops.shape import (broadcast_to, chunk, diag, flatten, flip, gather, index_select,
                         movedim, narrow, pad, permute, repeat_interleave, reshape, roll, split,
-                        squeeze, stack, tile, transpose, tril, triu, unbind, unsqueeze)
+                        squeeze, stack, tile, transpose, unbind, unsqueeze)
 from .serialization import CheckpointError, load, save
 from .tensor import Size, Tensor
 from .toplevel import (add, bernoulli, cat, div, e, empty_like, equal, finfo, get_default_dtype,
@@ -58,7 +59,6 @@ negative = neg
 square = Tensor.square
 rsqrt = Tensor.rsqrt
 swapaxes = swapdims = transpose
-inverse = Tensor.inverse
 
 
 def is_tensor(obj):

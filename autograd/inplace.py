@@ -59,17 +59,21 @@ def modify(target, name, compute, operands=(), reads_old=True):
 
 def fill(target, value, name):
     """target[...] = value, for a number or a one-element tensor (fill_, zero_)."""
-    if isinstance(value, Tensor):
-        return modify(target, name, lambda old: _broadcast(value, old), (value,), reads_old=False)
-    return modify(target, name, lambda old: _constant(value, old), reads_old=False)
+    if isinstance(value, Tensor) and value.numel() != 1:
+        raise RuntimeError(f"{name}: only a one-element tensor can fill a tensor, got shape "
+                           f"{tuple(value.shape)}")
+    return assign(target, Ellipsis, value, name)
 
 
 def copy(target, source):
-    """target.copy_(source): source's values, broadcast to target's shape and cast."""
+    """target.copy_(source): source's values, broadcast to target's shape and cast.
+    Recorded like ``target[...] = source``: the old values get a zero gradient."""
     if not isinstance(source, Tensor):
         source = Tensor(backend.to_device(numpy.asarray(source), backend.device_of(target.array)))
     moved = source.to(backend.device_of(target.array))
-    return modify(target, "copy_", lambda old: _broadcast(moved, old), (source,), reads_old=False)
+    if moved.dtype != target.dtype and target.dtype.kind in "fc":
+        moved = moved.to(dtype=target.dtype)
+    return assign(target, Ellipsis, moved, "copy_")
 
 
 def fill_random(target, name, draw):
@@ -82,25 +86,24 @@ def fill_random(target, name, draw):
     return modify(target, name, drawn, reads_old=False)
 
 
-def assign(target, index, value):
-    """target[index] = value."""
-    _check_writable(target, "item assignment")
+def assign(target, index, value, name="item assignment"):
+    """target[index] = value; returns target."""
+    _check_writable(target, name)
     xp = backend.get_array_module(target.array)
-    if not _records(target, (value,)):
-        array = value.array if isinstance(value, Tensor) else value
-        target.array[shape_ops.array_index(index, xp)] = array
-        target._bump_version()
-        return
-    _check_not_leaf(target, "item assignment")
-    value = _as_tensor(value, target)
     index = shape_ops.array_index(index, xp)
+    if not _records(target, (value,)):
+        target.array[index] = value.array if isinstance(value, Tensor) else value
+        target._bump_version()
+        return target
+    _check_not_leaf(target, name)
+    value = _as_tensor(value, target)
     if target._view is not None:
-        _modify_view(target, "item assignment",
-                     lambda old: shape_ops.index_put(old, index, value), reads_old=False)
-        return
+        return _modify_view(target, name, lambda old: shape_ops.index_put(old, index, value),
+                            reads_old=False)
     new = shape_ops.IndexPut(index)(target, value)   # writes into target's memory
     target._bump_version()
     _take_place(target, new)
+    return target
 
 
 # ----------------------------------------------------------------------------

@@ -220,13 +220,18 @@ def _fsync_directory(directory):
 # ============================================================================
 # load
 # ============================================================================
-def load(path, map_location=None):
+def load(path, map_location=None, *, weights_only=None, **pickle_options):
     """Read a checkpoint written by ``save``.
 
     Tensors come back as Tensors (``requires_grad=False``), arrays as arrays, each on
     the device it was saved from, or on ``map_location`` ('cpu' or 'cuda') if given.
+    ``weights_only`` is accepted for PyTorch code: these files never hold code, so
+    loading is always as safe as PyTorch's weights_only=True.  A ``map_location``
+    that is a function or a dict (PyTorch's remapping forms) leaves tensors where
+    they were saved.
     """
-    device = None if map_location is None else backend.normalize_device(map_location)
+    remaps = callable(map_location) or isinstance(map_location, dict)
+    device = None if map_location is None or remaps else backend.normalize_device(map_location)
     path = os.fspath(path)
     with open(path, "rb") as file:                # a missing file raises FileNotFoundError here
         _check_zip_signature(file, path)

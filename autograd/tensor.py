@@ -765,10 +765,22 @@ class Tensor:
         return shape_ops.diag(self, diagonal)
 
     def triu(self, diagonal=0):
-        return shape_ops.triu(self, diagonal)
+        return matrix.triu(self, diagonal)
 
     def tril(self, diagonal=0):
-        return shape_ops.tril(self, diagonal)
+        return matrix.tril(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return matrix.diagonal(self, offset, dim1, dim2)
+
+    def det(self):
+        return matrix.det(self)
+
+    def logdet(self):
+        return matrix.logdet(self)
+
+    def slogdet(self):
+        return matrix.slogdet(self)
 
     def gather(self, dim, index):
         return shape_ops.gather(self, dim, index)
@@ -798,8 +810,7 @@ class Tensor:
         return linalg.dot(self, other)
 
     def inverse(self):
-        from .ops.matrix import inverse
-        return inverse(self)
+        return matrix.inverse(self)
 
     # -- new tensors like this one: same dtype and device ---------------------
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
@@ -859,5 +870,5 @@ class Tensor:
 
 # The ops import Tensor from this module, so they are imported after it is defined.
 from . import inplace  # noqa: E402
-from .ops import activation, elementwise, linalg, reduce  # noqa: E402
+from .ops import activation, elementwise, linalg, matrix, reduce  # noqa: E402
 from .ops import shape as shape_ops  # noqa: E402

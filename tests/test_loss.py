@@ -428,8 +428,9 @@ def test_mismatched_shapes_broadcast_with_pytorchs_warning(name):
 def test_old_size_average_and_reduce_arguments_still_work(kwargs, reduction):
     x, t = leaf([1.0, 3.0]), constant([0.0, 0.0])
     expected = loss.mse_loss(x, t, reduction=reduction)
-    assert numpy.allclose(loss.mse_loss(x, t, **kwargs).array, expected.array)
-    assert autograd.nn.MSELoss(**kwargs).reduction == reduction
+    with pytest.warns(UserWarning, match="size_average and reduce are deprecated"):
+        assert numpy.allclose(loss.mse_loss(x, t, **kwargs).array, expected.array)
+        assert autograd.nn.MSELoss(**kwargs).reduction == reduction
 
 
 def assert_message(kind, expected, call):

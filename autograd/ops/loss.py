@@ -51,6 +51,8 @@ def _check_reduction(loss, reduction, size_average=None, reduce=None):
     """The reduction to apply; old PyTorch code says size_average=False (a sum) or
     reduce=False (no reduction) instead, which PyTorch still accepts."""
     if size_average is not None or reduce is not None:
+        warnings.warn(f"{loss}: size_average and reduce are deprecated (as in PyTorch); use "
+                      "reduction='mean', 'sum' or 'none'", UserWarning, stacklevel=3)
         if reduce is not None and not reduce:
             reduction = "none"
         else:

@@ -546,30 +546,6 @@ def diag(x, diagonal=0):
     return Diag(int(diagonal))(x)
 
 
-def _triangle_mask(x, diagonal, upper):
-    xp = backend.get_array_module(x.array)
-    rows, cols = x.shape[-2:]
-    keep = xp.triu(xp.ones((rows, cols), dtype=bool), diagonal) if upper else \
-        xp.tril(xp.ones((rows, cols), dtype=bool), diagonal)
-    return keep
-
-
-def triu(x, diagonal=0):
-    """The upper triangle of the last two dims (elements on and above the given diagonal)."""
-    if x.ndim < 2:
-        raise ShapeError(f"triu: expected at least 2 dims, got shape {x.shape}")
-    from .elementwise import where
-    return where(_triangle_mask(x, diagonal, upper=True), x, 0.0 if x.dtype.kind == "f" else 0)
-
-
-def tril(x, diagonal=0):
-    """The lower triangle of the last two dims (elements on and below the given diagonal)."""
-    if x.ndim < 2:
-        raise ShapeError(f"tril: expected at least 2 dims, got shape {x.shape}")
-    from .elementwise import where
-    return where(_triangle_mask(x, diagonal, upper=False), x, 0.0 if x.dtype.kind == "f" else 0)
-
-
 class Gather(ShapeOp):
     """out[..., i, ...] = x[..., index[..., i, ...], ...] along ``dim`` (x and index of
     the same shape here; ``gather`` crops x first)."""
