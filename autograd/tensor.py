@@ -214,6 +214,12 @@ class Tensor:
 
     __hash__ = object.__hash__  # tensors are hashed by identity, as == is elementwise
 
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats a one-element tensor's value, as PyTorch allows."""
+        if self.array.size == 1 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self):
         body = numpy.array2string(backend.to_numpy(self.array), separator=", ", prefix="tensor(")
         extras = []
@@ -829,6 +835,16 @@ class Tensor:
                     requires_grad=requires_grad)
 
     new_empty = new_zeros
+
+    def new(self, *args):
+        """The legacy ``x.new(2, 3)`` / ``x.new(data)``: a tensor of x's dtype and device."""
+        from .creation import tensor
+        if all(type(a) is int for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
+            return self.new_zeros(*args)
+        return tensor(args[0], dtype=self.dtype, device=self.device)
+
+    def nonzero(self, as_tuple=False):
+        return reduce.nonzero(self, as_tuple)
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         from .creation import tensor

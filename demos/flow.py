@@ -24,6 +24,7 @@ import time
 import numpy
 
 import autograd as torch
+from autograd.distributions import Independent, Normal
 from scratchgen import viz
 from scratchgen.data.toys import TOYS, sample_toy
 from scratchgen.models.flow import PointFlow
@@ -34,8 +35,8 @@ LOG_2PI = math.log(2 * math.pi)
 def negative_log_likelihood(flow, x):
     """-log p(x) per point, by the change of variables."""
     z, log_det = flow(x)
-    log_pz = (-0.5 * (z * z + LOG_2PI)).sum(dim=1)
-    return -(log_pz + log_det)
+    prior = Independent(Normal(torch.zeros_like(z), torch.ones_like(z)), 1)   # N(0, I)
+    return -(prior.log_prob(z) + log_det)
 
 
 def train_step(flow, optimizer, x):

@@ -23,10 +23,11 @@ import time
 import numpy
 
 import autograd as torch
+from autograd.distributions import Independent, Normal, kl_divergence
 from autograd.nn import functional as F
 from scratchgen import viz
 from scratchgen.data import load_mnist
-from scratchgen.models.vae import MLPVAE, reparameterize
+from scratchgen.models.vae import MLPVAE
 
 
 def binarised_batches(images, batch_size, rng):
@@ -40,10 +41,12 @@ def binarised_batches(images, batch_size, rng):
 
 def train_step(vae, optimizer, x):
     mu, logvar = vae.encode(x)
-    z = reparameterize(mu, logvar)
+    q = Independent(Normal(mu, (0.5 * logvar).exp()), 1)                      # q(z|x)
+    prior = Independent(Normal(torch.zeros_like(mu), torch.ones_like(mu)), 1)  # p(z) = N(0, I)
+    z = q.rsample()                   # mu + sigma * eps: differentiable in mu and sigma
     logits = vae.decode(z)
     reconstruction = F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(dim=1)
-    kl = F.kl_normal(mu, logvar).sum(dim=1)
+    kl = kl_divergence(q, prior)
     loss = (reconstruction + kl).mean()
     optimizer.zero_grad()
     loss.backward()

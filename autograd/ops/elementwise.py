@@ -406,7 +406,12 @@ def minimum(a, b):
     return Minimum()(*operands(a, b))
 
 
-def where(condition, a, b):
+def where(condition, a=None, b=None):
+    """where(condition, a, b): a where the condition holds, else b.  With the condition
+    alone, the indices where it holds, one tensor per dim (torch.where(mask))."""
+    if a is None and b is None:
+        from .reduce import nonzero
+        return nonzero(condition if isinstance(condition, Tensor) else Tensor(condition), as_tuple=True)
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):
         raise TypeError("where: a or b must be a Tensor")

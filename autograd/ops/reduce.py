@@ -7,6 +7,7 @@ so that the gradient broadcasts against the input.
 import builtins
 import collections
 import math
+import warnings
 
 import numpy
 
@@ -220,16 +221,22 @@ def logsumexp(x, dim, keepdim=False):
 
 
 def _one_dim(dim, x, op):
-    if dim is None:
-        raise TypeError(f"{op}: dim must be given (an int)")
+    if dim is None:   # old PyTorch code leaves it out; PyTorch then picks one, with a warning
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+        warnings.warn(f"{op}: implicit dimension choice is deprecated; pass dim (dim={dim} used, "
+                      "as PyTorch does)", UserWarning, stacklevel=3)
     return normalize_dims(dim, x.ndim, op)
 
 
-def softmax(x, dim):
+def softmax(x, dim=None, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype=dtype)
     return Softmax(_one_dim(dim, x, "softmax"))(x)
 
 
-def log_softmax(x, dim):
+def log_softmax(x, dim=None, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype=dtype)
     return LogSoftmax(_one_dim(dim, x, "log_softmax"))(x)
 
 
@@ -404,3 +411,13 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
         raise ValueError(f"topk: k ({k}) must be between 0 and the size of dim {dim} ({x.shape[dim]})")
     indices = narrow(argsort(x, dim, descending=largest), dim, 0, k)
     return SortResult(gather(x, dim, indices), indices)
+
+
+def nonzero(x, as_tuple=False):
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D
+    tensor per dim with ``as_tuple`` (what ``torch.where(condition)`` returns)."""
+    xp = backend.get_array_module(x.array)
+    found = xp.nonzero(x.array.reshape(1) if x.ndim == 0 else x.array)
+    if as_tuple:
+        return tuple(Tensor(i.astype(numpy.int64)) for i in found)
+    return Tensor(xp.stack(found, axis=1).astype(numpy.int64) if found else xp.zeros((0, 0), numpy.int64))

@@ -269,7 +269,7 @@ def _one_cycle_phases(total_steps, pct_start, three_phase):
             (total_steps - 1, ("max_lr", "min_lr"), ("base_momentum", "max_momentum"))]
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(LRScheduler):
     """Divide the learning rate by 1 / ``factor`` when a metric has stopped improving
     for more than ``patience`` epochs; ``step(metric)`` is called once per epoch.
 
@@ -277,6 +277,8 @@ class ReduceLROnPlateau:
     more than ``threshold`` (relative: best · threshold; 'abs': threshold itself).
     After a reduction, ``cooldown`` epochs pass before bad epochs count again, and
     no learning rate goes below ``min_lr`` (nor changes by less than ``eps``).
+    Unlike the other schedules it takes no step when made (its first epoch has no
+    metric yet), so it does not call ``LRScheduler.__init__``.
     """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
@@ -330,13 +332,3 @@ class ReduceLROnPlateau:
             new_lr = max(group["lr"] * self.factor, floor)
             if group["lr"] - new_lr > self.eps:
                 group["lr"] = new_lr
-
-    def get_last_lr(self):
-        return list(self._last_lr)
-
-    def state_dict(self):
-        return {key: copy.deepcopy(value) for key, value in self.__dict__.items()
-                if key != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(copy.deepcopy(state_dict))

@@ -63,17 +63,18 @@ import numpy
 
 import autograd
 from autograd import nn
+from autograd.distributions import Normal
 from autograd.function import ShapeError
 
 from ..metrics import bits_per_dim_8bit
 
-LOG_2PI = math.log(2 * math.pi)
 COUPLINGS = ("affine", "additive")
 
 
 def standard_normal_log_prob(z):
-    """log N(z; 0, I) summed over all but the first axis: one value per example."""
-    return (-0.5 * (z * z + LOG_2PI)).flatten(1).sum(dim=1)
+    """log N(z; 0, I) of each example, summed over all but the batch dim."""
+    standard = Normal(z.new_zeros(()), z.new_ones(()))
+    return standard.log_prob(z).flatten(1).sum(dim=1)
 
 
 def dequantize(pixels):

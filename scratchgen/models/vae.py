@@ -23,7 +23,10 @@ The *reparameterisation* writes the sample z as a differentiable function of mu 
 logvar with the randomness in eps, so the reconstruction term's gradient reaches the
 encoder.  Note exp(0.5 logvar) is the standard deviation; exp(logvar) is the variance.
 
-The KL between diagonal Gaussians has a closed form (``autograd.nn.functional.kl_normal``):
+The Gaussians are ``autograd.distributions`` objects (q is ``posterior``, p(z) is
+``prior``), so the code reads as the formulas: ``z = q.rsample()``,
+``kl_divergence(q, p)``, ``p.log_prob(z)``.  The KL between diagonal Gaussians has
+a closed form:
 
     KL(q || N(0, I)) = 0.5 sum_j (exp(logvar_j) + mu_j^2 - 1 - logvar_j).
 
@@ -43,10 +46,12 @@ E[L_k] never decreases with k and tends to log p(x).  ``log_prob_bound`` returns
 L_k (through ``scratchgen.metrics.iwae_bound``); the test NLL that
 ``python -m scratchgen eval`` reports is -L_k in nats.
 """
+
 import math
 
 import autograd
 from autograd import nn
+from autograd.distributions import Independent, Normal, kl_divergence
 from autograd.function import ShapeError
 from autograd.nn import functional as F
 
@@ -54,27 +59,18 @@ from ..metrics import iwae_bound
 from .ae import _check_image_shape, conv_decoder, conv_encoder, mlp
 
 LIKELIHOODS = ("bernoulli", "gaussian")
-LOG_2PI = math.log(2 * math.pi)
 MIN_DECODER_LOGVAR = math.log(1e-6)   # a constant pixel must not drive the density to infinity
 
 
-def reparameterize(mu, logvar, eps=None):
-    """z = mu + exp(0.5 logvar) * eps, eps ~ N(0, I) unless given: a sample of
-    N(mu, diag(exp(logvar))) that is differentiable in mu and logvar."""
-    if eps is None:
-        eps = autograd.randn(*mu.shape, dtype=mu.dtype, device=mu.device)
-    return mu + (0.5 * logvar).exp() * eps
+def posterior(mu, logvar):
+    """q(z|x) = N(mu, diag(exp(logvar))) as one distribution over the last dim:
+    exp(0.5 logvar) is the standard deviation."""
+    return Independent(Normal(mu, (0.5 * logvar).exp()), 1)
 
 
-def gaussian_log_density(z, mu=None, logvar=None):
-    """log N(z; mu, diag(exp(logvar))) summed over the last dim; N(0, I) when mu, logvar are None.
-
-        log N(z; mu, s^2) = -0.5 sum_j (log 2 pi + logvar_j + (z_j - mu_j)^2 / exp(logvar_j))
-    """
-    if mu is None:
-        return -0.5 * (z * z + LOG_2PI).sum(dim=-1)
-    difference = z - mu
-    return -0.5 * (LOG_2PI + logvar + difference * difference * (-logvar).exp()).sum(dim=-1)
+def prior(like):
+    """p(z) = N(0, I) over the last dim, with the shape, dtype and device of ``like``."""
+    return Independent(Normal(autograd.zeros_like(like), autograd.ones_like(like)), 1)
 
 
 class VAE(nn.Module):
@@ -131,24 +127,24 @@ class VAE(nn.Module):
         Gaussian:  sum_d log N(x_d; mean_d, exp(logvar_d)).
         """
         if self.likelihood == "bernoulli":
+            # -BCE also takes grey levels in [0, 1], which a Bernoulli's log_prob refuses
             per_value = -F.binary_cross_entropy_with_logits(decoded, x, reduction="none")
         else:
             logvar = self.decoder_logvar.clamp(min=MIN_DECODER_LOGVAR)
-            difference = x - decoded
-            per_value = -0.5 * (LOG_2PI + logvar + difference * difference * (-logvar).exp())
+            per_value = Normal(decoded, (0.5 * logvar).exp()).log_prob(x)
         return per_value.reshape(x.shape[0], -1).sum(dim=1)
 
     # -- the bound and the loss -------------------------------------------------
     def forward(self, x):
         """(decoded, mu, logvar): the decoder's output for one z ~ q(z|x), and q's parameters."""
         mu, logvar = self.encode(x)
-        return self.decode(reparameterize(mu, logvar)), mu, logvar
+        return self.decode(posterior(mu, logvar).rsample()), mu, logvar
 
     def elbo_terms(self, x):
         """(reconstruction, kl), each (N,) in nats: -log p(x|z) for one z ~ q(z|x), and the
         analytic KL(q(z|x) || N(0, I)).  ELBO = -(reconstruction + kl)."""
         decoded, mu, logvar = self(x)
-        return -self.log_likelihood(x, decoded), F.kl_normal(mu, logvar).sum(dim=1)
+        return -self.log_likelihood(x, decoded), kl_divergence(posterior(mu, logvar), prior(mu))
 
     def elbo(self, x):
         """One-sample estimate of the ELBO per example, (N,)."""
@@ -165,11 +161,12 @@ class VAE(nn.Module):
         """(k, N) log importance weights w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x), z_i ~ q(z|x)."""
         mu, logvar = self.encode(x)
         n = x.shape[0]
-        z = reparameterize(mu.expand(k, n, self.latent_dim), logvar.expand(k, n, self.latent_dim))
+        q = posterior(mu, logvar)
+        z = q.rsample((k,))                                 # (k, n, latent_dim)
         decoded = self.decode(z.reshape(k * n, self.latent_dim))
         repeated_x = x.expand(k, *x.shape).reshape(k * n, *self.input_shape)
         log_px_given_z = self.log_likelihood(repeated_x, decoded).reshape(k, n)
-        return log_px_given_z + gaussian_log_density(z) - gaussian_log_density(z, mu, logvar)
+        return log_px_given_z + prior(mu).log_prob(z) - q.log_prob(z)
 
     def log_weights_no_grad(self, x, k, samples_per_pass=100):
         """``log_weights`` as float64 without a graph, the k samples going through the decoder
