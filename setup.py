@@ -15,7 +15,8 @@ setup(
                   "scratchgen.models": ["weights/mnist_classifier.npz"]},
     include_package_data=True,
     install_requires=["numpy>=1.22", "matplotlib>=3.5", "tqdm>=4",
-                      "threadpoolctl>=3"],   # one BLAS thread per process in nn.parallel,
+                      "threadpoolctl>=3",    # one BLAS thread per process in nn.parallel
+                      "safetensors>=0.4"],   # the checkpoint format (PyTorch reads it too)
     extras_require={
         "gpu": ["cupy>=12"],
         "test": ["pytest>=7", "hypothesis>=6.50"],

@@ -330,7 +330,7 @@ def test_a_failed_load_leaves_the_optimizer_unchanged():
 
 def test_load_state_dict_rejects_a_dict_that_is_not_a_state_dict():
     _, optimizer = _trained_adam()
-    with pytest.raises(ValueError, match="no 'param_groups' entry"):
+    with pytest.raises(ValueError, match="expected the keys 'state' and 'param_groups', got \\['state'\\]"):
         optimizer.load_state_dict({"state": {}})
 
 

@@ -18,6 +18,7 @@ from .. import backend
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
+from .state_dict import format_state_dict_problems, state_dict_problems
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -189,16 +190,12 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into this module's parameters and buffers.
 
-        Every key and shape is checked first; on any problem (with ``strict``: a
-        missing or unexpected key; always: a shape mismatch) a RuntimeError names
-        them all and nothing is changed.
+        Everything is checked first (``check_state_dict``); on any problem (with
+        ``strict``: a missing or unexpected key; always: a value that cannot be copied)
+        a RuntimeError names them all and nothing is changed.
         """
-        from ..serialization import check_state_dict, format_state_dict_problems
+        missing, unexpected = self.check_state_dict(state_dict, strict)
         own = self.state_dict(keep_vars=True)
-        missing, unexpected, mismatched = check_state_dict(own, state_dict, strict=strict)
-        if mismatched or (strict and (missing or unexpected)):
-            raise RuntimeError(format_state_dict_problems(type(self).__name__, missing, unexpected,
-                                                          mismatched))
         with no_grad():
             for name, target in own.items():
                 if name in state_dict:
@@ -209,6 +206,18 @@ class Module:
                                                   dtype=target.dtype)
                     target._bump_version()
         return IncompatibleKeys(missing, unexpected)
+
+    def check_state_dict(self, state_dict, strict=True):
+        """Raise RuntimeError naming every problem that ``load_state_dict(state_dict)``
+        would meet; return the (missing, unexpected) keys it would tolerate."""
+        if not isinstance(state_dict, dict):
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: expected "
+                               f"a dict of name -> Tensor, got {type(state_dict).__name__}")
+        missing, unexpected, wrong = state_dict_problems(self.state_dict(keep_vars=True), state_dict)
+        if wrong or (strict and (missing or unexpected)):
+            raise RuntimeError(format_state_dict_problems(type(self).__name__, missing, unexpected,
+                                                          wrong))
+        return missing, unexpected
 
     # -- devices and dtypes -------------------------------------------------
     def _convert(self, convert_array):

@@ -30,6 +30,9 @@ class Adadelta(Optimizer):
         check_number("Adadelta", "eps", group["eps"])
         check_number("Adadelta", "weight_decay", group["weight_decay"])
 
+    def state_keys(self, group):
+        return {"step": "count", "square_avg": "param", "acc_delta": "param"}
+
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
         if not state:

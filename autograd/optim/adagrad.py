@@ -29,6 +29,9 @@ class Adagrad(Optimizer):
         for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
             check_number("Adagrad", name, group[name])
 
+    def state_keys(self, group):
+        return {"step": "count", "sum": "param"}
+
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
         if not state:

@@ -75,6 +75,12 @@ class Adam(Optimizer):
         denominator = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + group["eps"]
         param -= step_size * (exp_avg / denominator)
 
+    def state_keys(self, group):
+        keys = {"step": "count", "exp_avg": "param", "exp_avg_sq": "param"}
+        if group["amsgrad"]:
+            keys["max_exp_avg_sq"] = "param"
+        return keys
+
     @staticmethod
     def _init_state(xp, param, state, group):
         state["step"] = 0

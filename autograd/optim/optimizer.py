@@ -146,35 +146,84 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and state saved by ``state_dict()``.
 
-        Everything is checked before anything changes, so a state dict that does
-        not fit leaves the optimizer as it was.
+        Everything is checked before anything changes (``check_state_dict``), so a
+        state dict that does not fit leaves the optimizer as it was.
         """
-        for key in ("state", "param_groups"):
-            if key not in state_dict:
-                raise ValueError(f"not an optimizer state dict: it has no {key!r} entry "
-                                 f"(its keys are {list(state_dict)})")
+        self.param_groups, self.state = self._loaded(state_dict)
+
+    def check_state_dict(self, state_dict):
+        """Raise ValueError if ``load_state_dict(state_dict)`` would fail; change nothing."""
+        self._loaded(state_dict)
+
+    def _loaded(self, state_dict):
+        """The param groups and state that ``state_dict`` describes, every value checked:
+        structure, hyperparameters (types and ranges) and each parameter's state (the keys
+        its update reads, counts and arrays of the parameter's shape)."""
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            found = list(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(f"not an optimizer state dict: expected the keys 'state' and "
+                             f"'param_groups', got {found}")
         saved_groups = state_dict["param_groups"]
         self._check_group_sizes(saved_groups)
-        param_at = {}   # position in the state dict -> our parameter in the same place
+        new_groups = []
+        param_at = {}   # position in the state dict -> (our parameter in the same place, its group)
         for saved, group in zip(saved_groups, self.param_groups):
-            param_at.update(zip(saved["params"], group["params"]))
+            hyperparameters = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            self._check_hyperparameter_types(hyperparameters)
+            self._check_hyperparameters(dict(self.defaults, **hyperparameters))
+            new_group = dict(self.defaults, **hyperparameters, params=group["params"])
+            new_groups.append(new_group)
+            param_at.update((index, (param, new_group)) for index, param in zip(saved["params"], group["params"]))
+        if not isinstance(state_dict["state"], dict):
+            raise ValueError(f"an optimizer state dict's 'state' must be a dict, got "
+                             f"{type(state_dict['state']).__name__}")
         new_state = defaultdict(dict)
         for index, saved_state in state_dict["state"].items():
             if index not in param_at:
                 raise ValueError(f"the state dict has state for parameter {index!r}, which is "
                                  f"in none of its param_groups")
-            param = param_at[index]
-            new_state[param] = {name: _loaded_value(value, param, f"parameter {index}, {name!r}")
-                                for name, value in saved_state.items()}
-        new_groups = []
-        for saved, group in zip(saved_groups, self.param_groups):
-            hyperparameters = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
-            self._check_hyperparameters(dict(self.defaults, **hyperparameters))
-            new_groups.append(dict(hyperparameters, params=group["params"]))
-        self.param_groups = new_groups
-        self.state = new_state
+            param, group = param_at[index]
+            new_state[param] = self._checked_param_state(saved_state, param, group, index)
+        return new_groups, new_state
+
+    def _check_hyperparameter_types(self, hyperparameters):
+        """A saved hyperparameter has the kind of its default: a flag is a bool, a rate a number."""
+        name = type(self).__name__
+        for key, value in hyperparameters.items():
+            default = self.defaults.get(key)
+            if isinstance(default, bool) and not isinstance(value, bool):
+                raise ValueError(f"{name}: hyperparameter {key!r} must be True or False, got {value!r:.40}")
+            if isinstance(default, tuple) and not isinstance(value, (tuple, list)):
+                raise ValueError(f"{name}: hyperparameter {key!r} must be a tuple, got {value!r:.40}")
+
+    def state_keys(self, group):
+        """The state each parameter of ``group`` has once stepped: name -> 'count' (an int
+        >= 0) or 'param' (an array of the parameter's shape)."""
+        return {}
+
+    def _checked_param_state(self, saved_state, param, group, index):
+        expected = self.state_keys(group)
+        where = f"{type(self).__name__} state of parameter {index}"
+        if not isinstance(saved_state, dict):
+            raise ValueError(f"{where} must be a dict, got {type(saved_state).__name__}")
+        if saved_state and set(saved_state) != set(expected):
+            raise ValueError(f"{where} has the keys {sorted(map(str, saved_state))}, but with these "
+                             f"hyperparameters its update keeps {sorted(expected)}")
+        checked = {}
+        for name, value in saved_state.items():
+            if expected[name] == "count":
+                if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < 0:
+                    raise ValueError(f"{where}: {name!r} must be a count (an int >= 0), got {value!r:.40}")
+                checked[name] = int(value)
+            else:
+                checked[name] = _loaded_value(value, param, f"{where}, {name!r}")
+        return checked
 
     def _check_group_sizes(self, saved_groups):
+        if not isinstance(saved_groups, list) or not all(
+                isinstance(g, dict) and isinstance(g.get("params"), list) for g in saved_groups):
+            raise ValueError("an optimizer state dict's 'param_groups' must be a list of dicts, "
+                             "each with a 'params' list")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"the state dict has {len(saved_groups)} parameter group(s), but "
                              f"this optimizer has {len(self.param_groups)}")
@@ -197,16 +246,17 @@ def _saved_value(value):
 
 
 def _loaded_value(value, param, where):
-    """A state-dict value made ready for ``param``: a copy on its device, in its dtype."""
-    if not _is_array(value):
-        return copy.deepcopy(value)
+    """A state-dict array made ready for ``param``: a copy on its device, in its dtype."""
+    if isinstance(value, Tensor):
+        value = value.array
+    if not _is_array(value) or value.dtype.kind not in "iuf":
+        raise ValueError(f"{where} must be an array of numbers, got {type(value).__name__}")
     if value.shape != param.shape:
-        raise ValueError(f"state for {where} has shape {tuple(value.shape)}, but the "
+        raise ValueError(f"{where} has shape {tuple(value.shape)}, but the "
                          f"parameter has shape {tuple(param.shape)}")
     array = backend.to_numpy(value)
     # Floating state follows the parameter's dtype, as in PyTorch; astype always copies.
-    array = array.astype(param.dtype if array.dtype.kind in "fc" else array.dtype)
-    return backend.to_device(array, param.device)
+    return backend.to_device(array.astype(param.dtype), param.device)
 
 
 # ----------------------------------------------------------------------------

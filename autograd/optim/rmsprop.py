@@ -68,6 +68,14 @@ class RMSprop(Optimizer):
         else:
             param -= group["lr"] * (grad / denominator)
 
+    def state_keys(self, group):
+        keys = {"step": "count", "square_avg": "param"}
+        if group["momentum"] > 0:
+            keys["momentum_buffer"] = "param"
+        if group["centered"]:
+            keys["grad_avg"] = "param"
+        return keys
+
     @staticmethod
     def _init_state(xp, param, state, group):
         state["step"] = 0

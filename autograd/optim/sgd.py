@@ -35,6 +35,9 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
                              f"got momentum={group['momentum']}, dampening={group['dampening']}")
 
+    def state_keys(self, group):
+        return {"momentum_buffer": "param"} if group["momentum"] != 0 else {}
+
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
         momentum = group["momentum"]
