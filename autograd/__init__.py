@@ -22,7 +22,7 @@ from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_lik
                        randperm, tensor, zeros, zeros_like)
 from .dtypes import (bool_ as bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                      int32, int64, long, short, uint8)
-from .function import Function, ShapeError
+from .function import DtypeError, Function, ShapeError
 from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck

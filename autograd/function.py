@@ -212,7 +212,13 @@ def _compose(first, then):
 
 
 class ShapeError(ValueError):
-    """Inputs whose shapes an op cannot combine; the message names the op and shapes."""
+    """Inputs whose shapes an op cannot combine; the message names the op and shapes
+    (and the layer, once a Module's call has passed it on: ``nn.Module.__call__``)."""
+
+
+class DtypeError(TypeError):
+    """Inputs of dtypes an op will not mix (a float64 input for a float32 layer's
+    weight, as PyTorch refuses too); the message names the op and both dtypes."""
 
 
 def _check_one_device(function, arrays):

@@ -40,7 +40,7 @@ def random_bits(n, seed=0):
 def test_analytic_kl_matches_a_monte_carlo_estimate(mu, logvar):
     """KL(q || N(0, I)) = E_q[log q(z) - log p(z)]: the mean over 100,000 draws of z ~ q lies
     within 5 standard errors of the closed form."""
-    mu, logvar = torch.tensor([mu]), torch.tensor([logvar])
+    mu, logvar = torch.tensor([mu], dtype=torch.float64), torch.tensor([logvar], dtype=torch.float64)
     analytic = F.kl_normal(mu, logvar).sum().item()
     q = posterior(mu, logvar)
     z = q.rsample((100_000,))

@@ -4,7 +4,7 @@ Each name is the differentiable op from ``autograd/ops`` (or a short
 composition of them); nothing here has its own gradient code.
 """
 from .. import backend
-from ..function import ShapeError
+from ..function import DtypeError, ShapeError
 from ..ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh  # noqa: F401
 from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401
 from ..ops import reduce
@@ -24,6 +24,9 @@ def linear(x, weight, bias=None):
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
         raise ShapeError(f"linear: expected input (*, {weight.shape[-1]}) for weight {weight.shape}, "
                          f"got {x.shape}")
+    if x.dtype != weight.dtype:
+        raise DtypeError(f"linear: mat1 and mat2 must have the same dtype, but got {x.dtype} input "
+                         f"and {weight.dtype} weight (convert with .to({weight.dtype}))")
     y = x @ weight.T
     return y if bias is None else y + bias
 

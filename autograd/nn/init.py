@@ -8,6 +8,7 @@ receptive field (KH * KW) multiplies both, with dim 1 as "in" and dim 0 as
 roles are swapped, exactly as in PyTorch).
 """
 import math
+import warnings
 
 from .. import backend
 from ..tensor import Tensor
@@ -27,6 +28,13 @@ def _fill(tensor, values):
 
 def _rng_for(array):
     return backend.rng(backend.get_array_module(array))
+
+
+def _empty_warning(tensor):
+    """A tensor with no elements (Linear(0, 3)'s weight) has nothing to fill, and no
+    fan to divide by: leave it, with PyTorch's warning."""
+    warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+    return tensor
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -88,6 +96,8 @@ def ones_(tensor):
 
 def xavier_uniform_(tensor, gain=1.0):
     """U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio 2010)."""
+    if _array(tensor).size == 0:
+        return _empty_warning(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
@@ -95,18 +105,24 @@ def xavier_uniform_(tensor, gain=1.0):
 
 def xavier_normal_(tensor, gain=1.0):
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    if _array(tensor).size == 0:
+        return _empty_warning(tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """U(-b, b) with b = gain * sqrt(3 / fan) (He et al. 2015)."""
+    if _array(tensor).size == 0:
+        return _empty_warning(tensor)
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """N(0, std^2) with std = gain / sqrt(fan)."""
+    if _array(tensor).size == 0:
+        return _empty_warning(tensor)
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
 

@@ -15,6 +15,7 @@ import collections
 import numpy
 
 from .. import backend
+from ..function import DtypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -37,7 +38,11 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        try:
+            return self.forward(*args, **kwargs)
+        except (ShapeError, DtypeError) as err:
+            _name_the_layer(err, self)
+            raise
 
     # -- registration by attribute -----------------------------------------
     def _registries(self):
@@ -273,3 +278,12 @@ class Module:
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) |
                       set(self._modules))
+
+
+def _name_the_layer(err, module):
+    """Prefix the message of a shape or dtype error with the innermost layer it came
+    through, once: 'Conv2d(64, 128, kernel_size=(4, 4), ...): conv2d: input ... too small'."""
+    if getattr(err, "layer_named", False) or not err.args:
+        return
+    err.args = (f"{type(module).__name__}({module.extra_repr()}): {err.args[0]}",) + err.args[1:]
+    err.layer_named = True

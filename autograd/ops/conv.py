@@ -29,7 +29,7 @@ Shapes (PyTorch's layouts):
     conv_transpose2d: x (N, C, H, W),  weight (C, O/groups, KH, KW)  -> (N, O, OH, OW)
 """
 from .. import backend
-from ..function import Bilinear, ShapeError
+from ..function import Bilinear, DtypeError, ShapeError
 from .shape import pad
 
 
@@ -385,6 +385,11 @@ def _check(op, x, weight, bias, groups, in_channels, out_channels):
         raise ShapeError(f"{op}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     if weight.ndim != 4:
         raise ShapeError(f"{op}: expected a 4-D weight, got shape {weight.shape}")
+    if min(weight.shape[2:]) < 1:
+        raise ShapeError(f"{op}: the kernel size {tuple(weight.shape[2:])} must be at least 1 in each dim")
+    if x.dtype != weight.dtype:
+        raise DtypeError(f"{op}: input type ({x.dtype}) and weight type ({weight.dtype}) should be "
+                         "the same (convert the input with .to(weight.dtype), or the layer with .double())")
     if groups < 1 or in_channels % groups or out_channels % groups:
         raise ValueError(f"{op}: groups={groups} must divide the {in_channels} input and "
                          f"{out_channels} output channels")

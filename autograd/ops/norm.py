@@ -185,6 +185,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     _check_per_channel("batch_norm", x, running_mean=running_mean, running_var=running_var,
                        weight=weight, bias=bias)
     shape = _channel_shape(x)
+    if training and x.shape[0] == 0:   # an empty batch: nothing to normalise, no statistic to learn
+        return _affine(x, weight, bias, shape)
     if training:
         count = math.prod(x.shape) // x.shape[1]  # values per channel
         if count == 1:
