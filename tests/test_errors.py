@@ -160,35 +160,35 @@ def test_pow_exponent_gradient_at_zero_base_is_zero():
 # Edges a hostile user found (issue [2 of 7]), each with PyTorch's behaviour or a clearer error
 # ----------------------------------------------------------------------------
 def test_batch_norm_on_an_empty_batch_leaves_the_running_statistics_alone():
-    layer = autograd.nn.BatchNorm2d(3)
-    out = layer(autograd.zeros(0, 3, 4, 4))
+    layer = torch.nn.BatchNorm2d(3)
+    out = layer(torch.zeros(0, 3, 4, 4))
     assert out.shape == (0, 3, 4, 4)
     assert layer.running_mean.tolist() == [0.0] * 3 and layer.running_var.tolist() == [1.0] * 3
 
 
 def test_layers_with_no_elements_build_as_in_pytorch():
     with pytest.warns(UserWarning, match="zero-element tensors is a no-op"):
-        layer = autograd.nn.Linear(0, 3)
-    assert layer(autograd.zeros(2, 0)).shape == (2, 3)
+        layer = torch.nn.Linear(0, 3)
+    assert layer(torch.zeros(2, 0)).shape == (2, 3)
     with pytest.warns(UserWarning, match="zero-element"):
-        conv = autograd.nn.Conv2d(3, 8, 0)
-    with pytest.raises(autograd.ShapeError, match=r"Conv2d\(3, 8, kernel_size=\(0, 0\).*kernel size \(0, 0\) must be at least 1"):
-        conv(autograd.zeros(1, 3, 4, 4))
+        conv = torch.nn.Conv2d(3, 8, 0)
+    with pytest.raises(torch.ShapeError, match=r"Conv2d\(3, 8, kernel_size=\(0, 0\).*kernel size \(0, 0\) must be at least 1"):
+        conv(torch.zeros(1, 3, 4, 4))
 
 
 def test_a_too_small_input_names_the_layer_it_reached():
-    model = autograd.nn.Sequential(autograd.nn.Conv2d(1, 4, 3), autograd.nn.ReLU(),
-                                   autograd.nn.Conv2d(4, 8, 4, stride=2))
-    with pytest.raises(autograd.ShapeError) as info:
-        model(autograd.zeros(1, 1, 5, 5))
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(),
+                                   torch.nn.Conv2d(4, 8, 4, stride=2))
+    with pytest.raises(torch.ShapeError) as info:
+        model(torch.zeros(1, 1, 5, 5))
     message = str(info.value)
     assert message.startswith("Conv2d(4, 8, kernel_size=(4, 4), stride=(2, 2)): conv2d: input (1, 4, 3, 3)")
     assert message.count("Conv2d") == 1      # named once, by the innermost layer
 
 
-@pytest.mark.parametrize("dtype", [autograd.float64, autograd.int64])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64])
 def test_a_float32_layer_refuses_another_dtype_as_pytorch_does(dtype):
-    with pytest.raises(autograd.DtypeError, match=f"Linear.*same dtype, but got {dtype} input and float32 weight"):
-        autograd.nn.Linear(2, 3)(autograd.zeros(1, 2, dtype=dtype))
-    with pytest.raises(autograd.DtypeError, match=f"Conv2d.*input type \\({dtype}\\) and weight type \\(float32\\)"):
-        autograd.nn.Conv2d(1, 2, 3)(autograd.zeros(1, 1, 4, 4, dtype=dtype))
+    with pytest.raises(torch.DtypeError, match=f"Linear.*same dtype, but got {dtype} input and float32 weight"):
+        torch.nn.Linear(2, 3)(torch.zeros(1, 2, dtype=dtype))
+    with pytest.raises(torch.DtypeError, match=f"Conv2d.*input type \\({dtype}\\) and weight type \\(float32\\)"):
+        torch.nn.Conv2d(1, 2, 3)(torch.zeros(1, 1, 4, 4, dtype=dtype))
