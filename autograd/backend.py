@@ -176,8 +176,23 @@ def get_rng_state():
     return state
 
 
+def check_rng_state(state):
+    """Raise ValueError unless ``state`` is what ``get_rng_state`` gives (tried on a spare
+    generator, so nothing changes)."""
+    if not isinstance(state, dict) or "seed" not in state or "numpy" not in state:
+        raise ValueError("a random generator state must be a dict with 'seed' and 'numpy'")
+    seed = state["seed"]
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"a random generator state has a bad seed {seed!r:.40}")
+    try:
+        numpy.random.default_rng().bit_generator.state = state["numpy"]
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise ValueError(f"a random generator state that NumPy refuses ({err})") from None
+
+
 def set_rng_state(state):
     """Restore generators saved by ``get_rng_state`` (a resumed run draws the same numbers)."""
+    check_rng_state(state)
     global _seed, _numpy_rng, _cupy_rng
     _seed = state["seed"]
     generator = numpy.random.default_rng()

@@ -9,46 +9,59 @@
 import argparse
 import json
 import sys
+import traceback
 
 from .data import DATASETS
 from .train import registry
 
+MAX_SAMPLES = 100_000    # `sample --n`: a bound on what one command draws
 
-def positive_int(text):
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in one line, ``scratchgen <command>: <what>``, exit status 2."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+class UsageError(ValueError):
+    """Bad command-line input: one line on stderr, exit status 2."""
+
+
+def bounded_count(text, high=MAX_SAMPLES):
+    """An integer from 1 to ``high``, for the flags of sample and eval (train's flags go
+    through the settings schema instead)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 1 <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {high}, got {text}")
     return value
 
 
-def positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def non_negative_int(text):
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or more, got {text}")
+def seed_value(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 2**32 - 1, got {text}")
     return value
 
 
 def setting(text):
-    """KEY=VALUE, the value read as JSON when it parses (numbers, true/false), else as text."""
+    """KEY=VALUE; the value stays text, parsed later by the settings schema of the model."""
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    try:
-        return key.replace("-", "_"), json.loads(value)
-    except json.JSONDecodeError:
-        return key.replace("-", "_"), value
+    return key.replace("-", "_"), value
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="scratchgen", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineParser(prog="scratchgen", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="on an error, show the traceback too")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     commands.add_parser("list", help="the models and data sets")
 
@@ -56,20 +69,20 @@ def build_parser():
     train.add_argument("model", help="a model name from `scratchgen list`")
     train.add_argument("--data", help="a data set name from `scratchgen list` (default: mnist)")
     train.add_argument("--data-dir", help="a folder holding extra data sets (e.g. Fashion-MNIST's IDX files)")
-    train.add_argument("--steps", type=positive_int)
-    train.add_argument("--batch-size", type=positive_int)
-    train.add_argument("--lr", type=positive_float)
-    train.add_argument("--seed", type=non_negative_int)
+    train.add_argument("--steps", metavar="VALUE")
+    train.add_argument("--batch-size", metavar="VALUE")
+    train.add_argument("--lr", metavar="VALUE")
+    train.add_argument("--seed", metavar="VALUE")
     train.add_argument("--device", choices=["auto", "cpu", "cuda"])
-    train.add_argument("--log-every", type=positive_int)
-    train.add_argument("--sample-every", type=positive_int)
-    train.add_argument("--checkpoint-every", type=positive_int)
+    train.add_argument("--log-every", metavar="VALUE")
+    train.add_argument("--sample-every", metavar="VALUE")
+    train.add_argument("--checkpoint-every", metavar="VALUE")
     model_size = train.add_argument_group("model size (shorthands for --set, where the model has the setting)")
-    model_size.add_argument("--image-size", type=positive_int)
-    model_size.add_argument("--channels", type=positive_int,
+    model_size.add_argument("--image-size", metavar="VALUE")
+    model_size.add_argument("--channels", metavar="VALUE",
                             help="image channels; must match the data (1 for MNIST, 3 for emoji)")
-    model_size.add_argument("--latent-dim", type=positive_int)
-    model_size.add_argument("--feature-dim", type=positive_int)
+    model_size.add_argument("--latent-dim", metavar="VALUE")
+    model_size.add_argument("--feature-dim", metavar="VALUE")
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=setting,
                        help="a model setting, e.g. --set feature_dim=16 (see config.json for the keys)")
     train.add_argument("--quick", action="store_true",
@@ -82,9 +95,9 @@ def build_parser():
 
     sample = commands.add_parser("sample", help="draw samples from a trained run")
     sample.add_argument("run", help="a run folder")
-    sample.add_argument("--n", type=positive_int, default=64)
+    sample.add_argument("--n", type=bounded_count, default=64, help=f"how many (at most {MAX_SAMPLES})")
     sample.add_argument("--out", default="samples.png", help="FILE.png (a grid) or FILE.npz (array 'samples')")
-    sample.add_argument("--seed", type=non_negative_int, default=0)
+    sample.add_argument("--seed", metavar="VALUE", default=0)
     sample.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
     sample.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=setting,
                         help="sample with this setting instead of the run's (e.g. ddim_steps=100); repeatable")
@@ -102,8 +115,6 @@ def command_list():
     print("models:")
     for name in sorted(registry.FAMILIES):
         print(f"  {name:10s} {registry.family_class(name).description}")
-    for name, description in registry.PLANNED.items():
-        print(f"  {name:10s} (not built yet) {description}")
     print("data sets:")
     for name, entry in DATASETS.items():
         print(f"  {name:16s} {entry.description}")
@@ -127,10 +138,13 @@ def command_train(args):
     shorthands = {"image_size": args.image_size, "latent_dim": args.latent_dim,
                   "feature_dim": args.feature_dim}
     overrides.update({k: v for k, v in shorthands.items() if v is not None})
-    overrides.update(dict(args.set))
+    for key, value in args.set:
+        if key in overrides and overrides[key] is not None:
+            raise UsageError(f"{key} is given twice, as a flag and with --set")
+        overrides[key] = value
     if args.quick:
         overrides = {**quick_preset(args.model), **{k: v for k, v in overrides.items() if v is not None}}
-    out = args.out or f"runs/{args.model}"
+    out = args.out if args.out is not None else f"runs/{args.model}"
     try:
         run = train(args.model, overrides, out, resume=args.resume, force=args.force,
                     progress=not args.quiet)
@@ -159,15 +173,36 @@ def command_eval(args):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    """Run one command; a failure is one line on stderr, ``scratchgen <command>: <what>``,
+    with exit status 2 for bad input (``--debug`` shows the traceback)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if a in ("list", "train", "sample", "eval")), "")
+    debug = "--debug" in argv
     try:
+        args = build_parser().parse_args(argv)
         if args.command == "list":
             command_list()
             return 0
         return {"train": command_train, "sample": command_sample, "eval": command_eval}[args.command](args)
-    except (ValueError, FileNotFoundError, FileExistsError) as err:
-        print(f"scratchgen {args.command}: {err}", file=sys.stderr)
-        return 2
+    except Exception as err:   # noqa: BLE001 - every failure becomes one line (or a traceback with --debug)
+        return report(command, err, debug)
+
+
+def report(command, err, debug):
+    """Print ``err`` as one line; 2 for bad input (a value, a file, a setting), 1 for a bug."""
+    bad_input = isinstance(err, (ValueError, OSError, KeyError, MemoryError, RecursionError,
+                                 UnicodeError))
+    message = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, (KeyError,)) or not bad_input:
+        message = f"{type(err).__name__}: {message}"
+    if isinstance(err, MemoryError):
+        message = "not enough memory for what was asked (a setting too large?)"
+    if debug:
+        traceback.print_exception(type(err), err, err.__traceback__)
+    where = f"scratchgen {command}" if command else "scratchgen"
+    hint = "" if bad_input or debug else " (an internal error: run again with --debug for the traceback)"
+    print(f"{where}: {message}{hint}", file=sys.stderr)
+    return 2 if bad_input else 1
 
 
 if __name__ == "__main__":

@@ -299,7 +299,7 @@ def test_quick_preset_sets_the_family_keys_and_explicit_options_win(monkeypatch)
 
     monkeypatch.setattr("scratchgen.train.run.train", fake_train)
     assert cli.main(["train", "ddpm", "--quick", "--steps", "7", "--out", "unused"]) == 0
-    assert seen["steps"] == 7                                              # given: wins
+    assert seen["steps"] == "7"        # given: wins (as text: the settings schema parses it)
     assert seen["bound_strata"] == DDPMFamily.quick["bound_strata"]        # from the preset
     monkeypatch.setattr(DDPMFamily, "quick", {})
     assert cli.main(["train", "ddpm", "--quick", "--out", "unused"]) == 2   # no preset: refused

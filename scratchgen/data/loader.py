@@ -112,18 +112,32 @@ class DataLoader:
 
     def load_state_dict(self, state):
         """Resume from a state_dict() of a loader over the same data with the same settings."""
+        self.check_state_dict(state)
+        self.epoch, self.position = int(state["epoch"]), int(state["position"])
+        self.rng.bit_generator.state = state["rng_state"]
+
+    def check_state_dict(self, state):
+        """Raise ValueError unless ``load_state_dict(state)`` would resume this loader."""
         mine = self.state_dict()
+        if not isinstance(state, dict) or set(state) != set(mine):
+            raise ValueError(f"DataLoader.load_state_dict: expected the keys {sorted(mine)}")
         settings = ("seed", "n", "batch_size", "shuffle", "drop_last")
         differ = [f"{key}: saved {state.get(key)!r}, here {mine[key]!r}"
                   for key in settings if state.get(key) != mine[key]]
         if differ:
             raise ValueError("DataLoader.load_state_dict: the saved loader had other settings, "
                              "so its batches would not be resumed: " + "; ".join(differ))
-        if not 0 <= state["position"] < len(self):
+        for key in ("epoch", "position"):
+            if isinstance(state[key], bool) or not isinstance(state[key], int) or state[key] < 0:
+                raise ValueError(f"DataLoader.load_state_dict: {key} must be an int >= 0, "
+                                 f"got {state[key]!r:.40}")
+        if not state["position"] < len(self):
             raise ValueError(f"DataLoader.load_state_dict: position {state['position']} is "
                              f"outside an epoch of {len(self)} batches")
-        self.epoch, self.position = int(state["epoch"]), int(state["position"])
-        self.rng.bit_generator.state = state["rng_state"]
+        try:
+            numpy.random.default_rng().bit_generator.state = state["rng_state"]
+        except (TypeError, ValueError, KeyError, OverflowError) as err:
+            raise ValueError(f"DataLoader.load_state_dict: a generator state NumPy refuses ({err})") from None
 
 
 def infinite(loader):

@@ -105,10 +105,34 @@ class ModelFamily:
                 "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()}}
 
     def load_state_dict(self, state):
+        """Every module and optimizer is checked before the first is changed."""
+        self.check_state_dict(state)
         for name, module in self.modules.items():
             module.load_state_dict(state["modules"][name])
         for name, optimizer in self.optimizers.items():
             optimizer.load_state_dict(state["optimizers"][name])
+
+    def check_state_dict(self, state):
+        """Raise ValueError naming the problem unless ``state`` fits this family exactly."""
+        # a checkpoint may hold more than this configuration uses (sampling a GAN with
+        # ema_decay=0 needs no weight average), never less
+        expected = {"modules": sorted(self.modules), "optimizers": sorted(self.optimizers)}
+        if not isinstance(state, dict) or set(state) != set(expected) or any(
+                not isinstance(state[part], dict) or not set(names) <= set(state[part])
+                for part, names in expected.items()):
+            raise ValueError(f"{self.name}: the checkpoint does not hold this model's parts "
+                             f"(expected modules {expected['modules']} and optimizers "
+                             f"{expected['optimizers']}); it was written by another model")
+        for name, module in self.modules.items():
+            try:
+                module.check_state_dict(state["modules"][name])
+            except RuntimeError as err:
+                raise ValueError(f"{self.name}, module {name!r}: {err}") from None
+        for name, optimizer in self.optimizers.items():
+            try:
+                optimizer.check_state_dict(state["optimizers"][name])
+            except (ValueError, TypeError) as err:
+                raise ValueError(f"{self.name}, optimizer {name!r}: {err}") from None
 
     def train(self, mode=True):
         for module in self.modules.values():

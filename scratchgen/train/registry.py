@@ -13,15 +13,8 @@ FAMILIES = {
     "realnvp": "scratchgen.train.flow:RealNVPFamily",
 }
 
-# families described in the design that later issues add
-PLANNED = {
-}
-
-
 def family_class(name):
     if name not in FAMILIES:
-        known = ", ".join(sorted(FAMILIES))
-        later = f" ({', '.join(sorted(PLANNED))} are planned but not built yet)" if PLANNED else ""
-        raise ValueError(f"unknown model {name!r}; available: {known}{later}")
+        raise ValueError(f"unknown model {name!r}; available: {', '.join(sorted(FAMILIES))}")
     module_name, class_name = FAMILIES[name].split(":")
     return getattr(importlib.import_module(module_name), class_name)

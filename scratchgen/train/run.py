@@ -26,14 +26,14 @@ from autograd import backend
 
 from .. import viz
 from ..data import DATASETS, DataLoader, canonical_name, load_dataset
+from . import settings
 from .folder import RunFolder
 from .registry import family_class
+from .settings import SettingError
 
 RUN_DEFAULTS = {"data": "mnist", "steps": 1000, "batch_size": 64, "seed": 0, "device": "cpu",
                 "log_every": 10, "sample_every": 500, "checkpoint_every": 500, "data_dir": None,
                 "channels": None}  # channels: taken from the data; a value given must match it
-# keys that may change when a run is resumed; any other difference is refused
-RESUMABLE = {"steps", "device", "log_every", "sample_every", "checkpoint_every", "data_dir"}
 
 
 def resolve_device(device):
@@ -43,20 +43,44 @@ def resolve_device(device):
 
 
 def make_config(model, overrides):
-    """Run defaults, then the family's, then what the user asked for (None = not given)."""
+    """Run defaults, then the family's, then what the user asked for (None = not given),
+    every value asked for parsed and checked by the settings schema."""
     family = family_class(model)
+    if "model" in overrides:
+        raise SettingError("model", "the model is the command's first argument, not a setting")
     config = {"model": model, **RUN_DEFAULTS, **family.defaults}
     unknown = sorted(k for k in overrides if k not in config)
     if unknown:
         raise ValueError(f"{model}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(config))}")
-    config.update({k: v for k, v in overrides.items() if v is not None})
+    schema = settings.schema(family)
+    config.update({k: schema[k].value(k, v) for k, v in overrides.items() if v is not None})
+    canonical_name(config["data"])   # an unknown data set is refused here, with the known ones
     return config
 
 
+def checked_config(config, where):
+    """A stored configuration (config.json, a checkpoint's) checked whole by the schema."""
+    if not isinstance(config, dict) or not isinstance(config.get("model"), str):
+        raise ValueError(f"{where} holds no configuration with a model name")
+    family = family_class(config["model"])
+    schema = settings.schema(family)
+    expected = set(schema) | {"model"}
+    if set(config) != expected:
+        extra, missing = sorted(set(config) - expected), sorted(expected - set(config))
+        raise ValueError(f"{where}: the configuration of {config['model']} has unknown setting(s) "
+                         f"{extra} and lacks {missing}")
+    try:
+        return {"model": config["model"], **{k: schema[k].value(k, config[k]) for k in schema}}
+    except SettingError as err:
+        raise ValueError(f"{where}: {err}") from None
+
+
 def config_differences(stored, requested):
-    """Keys whose values differ between a stored run and a resume request."""
+    """Keys whose values differ between a stored run and a resume request (those that
+    may change on resume aside)."""
+    schema = settings.schema(family_class(stored["model"]))
     return sorted(k for k, v in requested.items()
-                  if k not in RESUMABLE and k in stored and stored[k] != v)
+                  if not (k in schema and schema[k].resumable) and k in stored and stored[k] != v)
 
 
 class TrainingRun:
@@ -70,10 +94,21 @@ class TrainingRun:
                 "config": self.config}
 
     def restore(self, state):
+        """Continue from a checkpoint's state, every part checked before any is applied."""
+        self.check_state(state)
         self.family.load_state_dict(state["family"])
         self.loader.load_state_dict(state["loader"])
         autograd.set_rng_state(state["rng"])
         self.step = state["step"]
+
+    def check_state(self, state):
+        expected = {"family", "step", "rng", "loader", "config"}
+        if set(state) != expected:
+            raise ValueError(f"a training checkpoint holds {sorted(expected)}, this one "
+                             f"{sorted(map(str, state))}")
+        self.family.check_state_dict(state["family"])
+        self.loader.check_state_dict(state["loader"])
+        backend.check_rng_state(state["rng"])
 
     def save_checkpoint(self):
         self.folder.save_checkpoint(self.step, self.checkpoint_state())
@@ -173,18 +208,11 @@ def build_run(model, overrides, out, resume=False, force=False):
     """Everything a run needs, restored from its last checkpoint when resuming.
     Nothing in the folder changes until the configuration and checkpoint are known good."""
     folder = RunFolder(out)
-    requested = make_config(model, overrides)
     if resume:
-        stored = folder.read_config()
-        given = {k: v for k, v in overrides.items() if v is not None}
-        differing = config_differences(stored, {**given, "model": model})
-        if differing:
-            details = "; ".join(f"{k}: run has {stored[k]!r}, asked for {requested[k]!r}" for k in differing)
-            raise ValueError(f"cannot resume {out}: the configuration differs ({details})")
-        config = {**stored, **{k: v for k, v in given.items() if k in RESUMABLE}}
-        state = autograd.load(folder.latest_checkpoint())
+        config, state = _resumed_config(folder, model, overrides)
     else:
-        config, state = requested, None
+        config, state = make_config(model, overrides), None
+        folder.check_writable(force)
 
     family_type = family_class(config["model"])
     kinds = _accepted_kinds(family_type)
@@ -202,10 +230,40 @@ def build_run(model, overrides, out, resume=False, force=False):
     if state is not None:
         run.restore(state)
         folder.truncate_log(run.step)
+        folder.write_config(config)
     else:
         folder.create(force=force)
         folder.write_config(config)
     return run
+
+
+def _resumed_config(folder, model, overrides):
+    """The configuration to continue with, and the checkpoint's state.
+
+    The checkpoint's own configuration is what the run was trained with: config.json
+    must agree with it (an edited config.json is refused, not trusted), and of what
+    is asked for now only the settings that may change on resume may differ."""
+    stored_json = folder.read_config()
+    step, path, state = folder.load_latest_checkpoint()
+    if state.get("step") != step or isinstance(state.get("step"), bool):
+        raise ValueError(f"{path}: its name says step {step}, but it holds step "
+                         f"{state.get('step')!r:.40} (a damaged or edited checkpoint)")
+    config = checked_config(state.get("config"), f"{path}")
+    schema = settings.schema(family_class(config["model"]))
+    edited = sorted(k for k in set(config) | set(stored_json)
+                    if not (k in schema and schema[k].resumable) and stored_json.get(k) != config.get(k))
+    if edited:
+        details = "; ".join(f"{k}: config.json has {stored_json.get(k)!r}, the checkpoint "
+                            f"{config.get(k)!r}" for k in edited)
+        raise ValueError(f"cannot resume {folder.path}: {folder.config_path} differs from the "
+                         f"configuration its checkpoint was trained with ({details})")
+    requested = make_config(model, overrides)
+    given = {k: requested[k] for k, v in overrides.items() if v is not None}
+    differing = config_differences(config, {**given, "model": model})
+    if differing:
+        details = "; ".join(f"{k}: run has {config[k]!r}, asked for {requested[k]!r}" for k in differing)
+        raise ValueError(f"cannot resume {folder.path}: the configuration differs ({details})")
+    return {**config, **{k: v for k, v in given.items() if schema[k].resumable}}, state
 
 
 def train(model, overrides, out, resume=False, force=False, progress=True):
@@ -218,15 +276,18 @@ def load_run(path, device="cpu", overrides=None):
     """The family of a finished (or checkpointed) run, with its latest weights.
 
     overrides: settings to use instead of the run's own, for evaluating or sampling it
-    another way (``{"ddim_eta": 1.0}``); a key the run does not have is refused."""
+    another way (``{"ddim_eta": 1.0}``); a key the run does not have is refused, and
+    every value is checked by the settings schema."""
     folder = RunFolder(path)
-    config = folder.read_config()
-    unknown = sorted(set(overrides or {}) - set(config))
+    folder.read_config()
+    _, checkpoint, state = folder.load_latest_checkpoint()
+    config = checked_config(state.get("config"), f"{checkpoint}")
+    schema = settings.schema(family_class(config["model"]))
+    unknown = sorted(set(overrides or {}) - set(schema))
     if unknown:
         raise ValueError(f"{path}: the run has no setting(s) {', '.join(unknown)}; "
-                         f"it has: {', '.join(sorted(config))}")
-    config = {**config, **(overrides or {})}
-    state = autograd.load(folder.latest_checkpoint())
+                         f"it has: {', '.join(sorted(schema))}")
+    config.update({k: schema[k].value(k, v) for k, v in (overrides or {}).items()})
     family = family_class(config["model"])(config, resolve_device(device))
     family.load_state_dict(state["family"])
     return family, config, state["step"]
