@@ -28,7 +28,7 @@ from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_ena
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
 from .ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .ops.elementwise import (abs, allclose, ceil, clamp, clip, cos, eq, erf, exp, expm1,  # noqa: A004
-                              floor, fmod, ge, gt, isfinite, isnan, le, log, log1p, log2, log10,
+                              floor, fmod, ge, gt, isfinite, isnan, le, lerp, log, log1p, log2, log10,
                               lt, masked_fill, maximum, minimum, ne, neg, pow, reciprocal,
                               remainder, round, sign, sin, sqrt, trunc, where)
 from .ops.linalg import bmm, dot, einsum, mm, outer
@@ -59,6 +59,7 @@ negative = neg
 square = Tensor.square
 rsqrt = Tensor.rsqrt
 swapaxes = swapdims = transpose
+moveaxis = movedim
 
 
 def is_tensor(obj):

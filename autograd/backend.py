@@ -125,12 +125,49 @@ def strided_view(a, shape, strides):
 
 
 def erf(a):
-    """The error function elementwise: CuPy has it in cupyx; NumPy does not, so
-    the CPU path calls Python's math.erf on each element (exact to double precision)."""
+    """The error function elementwise.  CuPy has it in cupyx.  NumPy has none: float64
+    arrays (gradient checks, parity tests) get Python's math.erf on each element, exact
+    but slow; other dtypes get ``erf_approximation``, whose 1.2e-7 relative error is
+    below float32's resolution."""
     if is_cupy_array(a):
         import cupyx.scipy.special
         return cupyx.scipy.special.erf(a)
-    return numpy.asarray(numpy.frompyfunc(math.erf, 1, 1)(a), dtype=a.dtype)
+    if a.dtype == numpy.float64:
+        return numpy.asarray(numpy.frompyfunc(math.erf, 1, 1)(a), dtype=a.dtype)
+    return erf_approximation(a)
+
+
+# Chebyshev fit of erfc (Numerical Recipes, 2nd ed., section 6.2: "erfcc"), with a
+# relative error below 1.2e-7 everywhere, tails included
+_ERFC_FIT = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
+             -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+
+
+# erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1)): its first eight terms, good to
+# 1e-11 for |x| < 0.5
+_ERF_SERIES = tuple((-1) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(8))
+
+
+def erf_approximation(x):
+    """erf(x) = 1 - erfc(|x|) (sign restored), erfc from ``_ERFC_FIT``, computed in x's
+    dtype; near 0, where 1 - erfc would lose digits, the series ``_ERF_SERIES``."""
+    z = numpy.abs(x)
+    t = 1 / (1 + 0.5 * z)
+    polynomial = numpy.zeros_like(t)
+    for coefficient in reversed(_ERFC_FIT[1:]):
+        polynomial += coefficient
+        polynomial *= t
+    erfc = t * numpy.exp(_ERFC_FIT[0] - z * z + polynomial)
+    result = numpy.copysign(1 - erfc, x)
+    small = z < 0.5
+    if small.any():
+        y = x[small]
+        square, total = y * y, numpy.zeros_like(y)
+        for coefficient in reversed(_ERF_SERIES):     # Horner's rule in y^2
+            total *= square
+            total += coefficient
+        result[small] = total * y * (2 / math.sqrt(math.pi))
+    return result
 
 
 def scatter_add(target, index, values):

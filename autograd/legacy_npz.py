@@ -40,6 +40,10 @@ class _NpzArchive:
         self.archive, self.path = archive, path
         self.headers = {}                      # entry name -> (dtype, shape, fortran order)
         file_size = os.path.getsize(path)
+        if any(name == "data.pkl" or name.endswith("/data.pkl") for name in archive.namelist()):
+            raise CheckpointError(f"load: {path!r} is a PyTorch torch.save file (a pickle, which this "
+                                  "library never unpickles); save the state dict in PyTorch with "
+                                  "safetensors.torch.save_file(model.state_dict(), path) instead")
         declared = 0
         for info in archive.infolist():
             if not info.filename.endswith(".npy"):

@@ -89,6 +89,10 @@ def save(obj, path):
     root = encoder.encode(obj, [])
     description = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "root": root}
     metadata = {METADATA_KEY: json.dumps(description, allow_nan=False)}
+    if hasattr(path, "write"):                    # a file object (io.BytesIO, an open file)
+        import safetensors.numpy
+        path.write(safetensors.numpy.save(encoder.arrays, metadata=metadata))
+        return
     _write_atomically(os.fspath(path), encoder.arrays, metadata)
 
 
@@ -290,6 +294,12 @@ def load(path, map_location=None, *, weights_only=None, **pickle_options):
     """
     remaps = callable(map_location) or isinstance(map_location, dict)
     device = None if map_location is None or remaps else backend.normalize_device(map_location)
+    if hasattr(path, "read"):                     # a file object: through a temporary file
+        import tempfile
+        with tempfile.NamedTemporaryFile(suffix=".ckpt") as copy:
+            copy.write(path.read())
+            copy.flush()
+            return load(copy.name, map_location)
     path = os.fspath(path)
     with _open_archive(path) as (root, archive):
         check_description(root, archive, path)

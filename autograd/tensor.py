@@ -221,9 +221,15 @@ class Tensor:
         return format(repr(self), spec)
 
     def __repr__(self):
-        body = numpy.array2string(backend.to_numpy(self.array), separator=", ", prefix="tensor(")
+        array = backend.to_numpy(self.array)
+        options = {}
+        if array.dtype.kind == "f" and array.size:   # PyTorch's style: 4 decimals, unless all are whole
+            finite = array[numpy.isfinite(array)]
+            if finite.size and not (finite == numpy.round(finite)).all():
+                options = {"precision": 4, "floatmode": "fixed"}
+        body = numpy.array2string(array, separator=", ", prefix="tensor(", **options)
         extras = []
-        if self.dtype != numpy.float32:
+        if self.dtype not in (numpy.float32, numpy.int64, numpy.bool_):   # PyTorch's defaults
             extras.append(f"dtype={self.dtype}")
         if self.is_cuda:
             extras.append("device='cuda'")
@@ -605,11 +611,11 @@ class Tensor:
         return reduce.norm(self, p, dim, keepdim)
 
     # -- shapes --------------------------------------------------------------
-    def reshape(self, *shape):
-        return shape_ops.reshape(self, shape_ops.shape_argument(shape))
+    def reshape(self, *shape, **keyword):
+        return shape_ops.reshape(self, _sizes(shape, keyword, "shape"))
 
-    def view(self, *shape):
-        return shape_ops.reshape(self, shape_ops.shape_argument(shape))
+    def view(self, *shape, **keyword):
+        return shape_ops.reshape(self, _sizes(shape, keyword, "size"))
 
     def view_as(self, other):
         return shape_ops.reshape(self, other.shape)
@@ -617,8 +623,8 @@ class Tensor:
     def reshape_as(self, other):
         return shape_ops.reshape(self, other.shape)
 
-    def permute(self, *dims):
-        return shape_ops.permute(self, shape_ops.shape_argument(dims))
+    def permute(self, *dims, **keyword):
+        return shape_ops.permute(self, _sizes(dims, keyword, "dims"))
 
     def transpose(self, dim0, dim1):
         return shape_ops.transpose(self, dim0, dim1)
@@ -635,14 +641,14 @@ class Tensor:
     def unsqueeze(self, dim):
         return shape_ops.unsqueeze(self, dim)
 
-    def expand(self, *sizes):
-        return shape_ops.expand(self, shape_ops.shape_argument(sizes))
+    def expand(self, *sizes, **keyword):
+        return shape_ops.expand(self, _sizes(sizes, keyword, "size"))
 
     def expand_as(self, other):
         return shape_ops.broadcast_to(self, other.shape)
 
-    def repeat(self, *repeats):
-        return shape_ops.repeat(self, shape_ops.shape_argument(repeats))
+    def repeat(self, *repeats, **keyword):
+        return shape_ops.repeat(self, _sizes(repeats, keyword, "repeats"))
 
     def split(self, split_size_or_sections, dim=0):
         return shape_ops.split(self, split_size_or_sections, dim)
@@ -761,8 +767,8 @@ class Tensor:
     def topk(self, k, dim=-1, largest=True, sorted=True):
         return reduce.topk(self, k, dim, largest, sorted)
 
-    def flip(self, *dims):
-        return shape_ops.flip(self, shape_ops.shape_argument(dims))
+    def flip(self, *dims, **keyword):
+        return shape_ops.flip(self, _sizes(dims, keyword, "dims"))
 
     def roll(self, shifts, dims=None):
         return shape_ops.roll(self, shifts, dims)
@@ -803,8 +809,35 @@ class Tensor:
     def movedim(self, source, destination):
         return shape_ops.movedim(self, source, destination)
 
-    def tile(self, *dims):
-        return shape_ops.tile(self, shape_ops.shape_argument(dims))
+    def tile(self, *dims, **keyword):
+        return shape_ops.tile(self, _sizes(dims, keyword, "dims"))
+
+    def swapaxes(self, axis0, axis1):
+        return shape_ops.transpose(self, axis0, axis1)
+
+    swapdims = swapaxes
+
+    def moveaxis(self, source, destination):
+        return shape_ops.movedim(self, source, destination)
+
+    def lerp(self, end, weight):
+        return self + (end - self) * weight
+
+    def resize_(self, *sizes):
+        """Give the tensor a new shape in place, as PyTorch's resize_: the elements that
+        fit keep their values (in memory order), new ones are zero.  Not for tensors
+        that gradients flow through."""
+        shape = shape_argument_of(sizes)
+        if self.requires_grad and STATE.grad_enabled:
+            raise RuntimeError("resize_: cannot resize a tensor that requires grad")
+        xp = backend.get_array_module(self.array)
+        flat = self.array.reshape(-1)
+        resized = xp.zeros(shape, dtype=self.dtype)
+        count = min(flat.size, resized.size)
+        resized.reshape(-1)[:count] = flat[:count]
+        self.array = resized
+        self._bump_version()
+        return self
 
     def repeat_interleave(self, repeats, dim=None):
         return shape_ops.repeat_interleave(self, repeats, dim)
@@ -882,6 +915,20 @@ class Tensor:
 
     def byte(self):
         return self.to(dtype=numpy.uint8)
+
+
+def _sizes(positional, keyword, name):
+    """Sizes or dims given as x.view(2, 3), x.view((2, 3)) or x.view(size=(2, 3))."""
+    if keyword:
+        if positional or set(keyword) != {name}:
+            raise TypeError(f"expected the sizes positionally or as {name}=..., got "
+                            f"{positional} and {sorted(keyword)}")
+        positional = (keyword[name],)
+    return shape_argument_of(positional)
+
+
+def shape_argument_of(args):
+    return shape_ops.shape_argument(args)
 
 
 # The ops import Tensor from this module, so they are imported after it is defined.

@@ -1,7 +1,9 @@
-"""Sequential, ModuleList and ModuleDict: modules that hold other modules."""
+"""Sequential, ModuleList and ModuleDict: modules that hold other modules;
+ParameterList and ParameterDict: the same for parameters."""
 import collections
 
 from .module import Module
+from .parameter import Parameter
 
 
 class Sequential(Module):
@@ -56,6 +58,20 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def insert(self, index, module):
+        """Put ``module`` before position ``index``; the children are renumbered."""
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._modules.clear()
+        self.extend(modules)
+
+    def __setitem__(self, index, module):
+        name = list(self._modules)[index]
+        self.add_module(name, module)
+
     def __getitem__(self, index):
         modules = list(self._modules.values())
         if isinstance(index, slice):
@@ -100,3 +116,74 @@ class ModuleDict(Module):
 
     def items(self):
         return self._modules.items()
+
+    def update(self, modules):
+        for name, module in dict(modules).items():
+            self.add_module(name, module)
+
+    def pop(self, name):
+        return self._modules.pop(name)
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as "0", "1", ... (a plain list's are not)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        for value in values or []:
+            self.append(value)
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def __getitem__(self, index):
+        return list(self._parameters.values())[index]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+
+class ParameterDict(Module):
+    """A dict of parameters, registered under their keys."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        for name, value in dict(parameters or {}).items():
+            self[name] = value
+
+    def __setitem__(self, name, value):
+        self.register_parameter(name, _as_parameter(value))
+
+    def __getitem__(self, name):
+        return self._parameters[name]
+
+    def __contains__(self, name):
+        return name in self._parameters
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+
+def _as_parameter(value):
+    return value if isinstance(value, Parameter) else Parameter(value)

@@ -285,5 +285,7 @@ def _name_the_layer(err, module):
     through, once: 'Conv2d(64, 128, kernel_size=(4, 4), ...): conv2d: input ... too small'."""
     if getattr(err, "layer_named", False) or not err.args:
         return
-    err.args = (f"{type(module).__name__}({module.extra_repr()}): {err.args[0]}",) + err.args[1:]
     err.layer_named = True
+    if str(err.args[0]).startswith(type(module).__name__ + "("):
+        return                                  # the layer's own check has named it already
+    err.args = (f"{type(module).__name__}({module.extra_repr()}): {err.args[0]}",) + err.args[1:]

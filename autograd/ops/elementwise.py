@@ -390,9 +390,19 @@ def abs(x):
 
 
 def clamp(x, min=None, max=None):
+    """x limited to [min, max]; a bound may be a number or a tensor (then elementwise)."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):   # tensor bounds: gradients to them too
+        if min is not None:
+            x = maximum(x, min)
+        return x if max is None else minimum(x, max)
     return Clamp(min, max)(x)
+
+
+def lerp(start, end, weight):
+    """start + weight * (end - start)."""
+    return start + (end - start) * weight
 
 
 clip = clamp

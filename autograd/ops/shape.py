@@ -344,7 +344,8 @@ def getitem(x, index):
     try:
         return GetItem(index)(x)
     except IndexError as err:
-        raise IndexError(f"getitem: {err} (tensor of shape {x.shape})") from err
+        hint = "; a 0-d tensor has no dims to index: use tensor.item() for its value" if x.ndim == 0 else ""
+        raise IndexError(f"getitem: {err} (tensor of shape {x.shape}){hint}") from err
 
 
 # ----------------------------------------------------------------------------
