@@ -16,7 +16,8 @@ from . import autograd  # noqa: F401  (torch.autograd.grad and friends)
 from .autograd import backward, grad
 from .backend import (get_array_module, get_default_device, get_rng_state, set_default_device,
                       set_rng_state)
-from .devices import accelerator, backends, cuda, device, is_cuda_available
+from . import accelerator, backends, cuda  # noqa: F401  (torch.cuda, torch.backends.cudnn, ...)
+from .devices import device, is_cuda_available
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace,
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
@@ -35,7 +36,8 @@ from .ops.linalg import bmm, dot, einsum, mm, outer
 from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum,  # noqa: A004
                          log_softmax, logsumexp, max, mean, min, norm, prod, softmax, sort, std,
                          sum, topk, var)
-from .ops.matrix import det, diag_embed, diagonal, inverse, logdet, slogdet, tril, triu
+from .ops.matrix import (det, diag_embed, diagonal, inverse, logdet, lu_unpack, qr, slogdet, tril,
+                         triu)
 from .ops.shape import (broadcast_to, chunk, diag, flatten, flip, gather, index_select,
                         movedim, narrow, pad, permute, repeat_interleave, reshape, roll, split,
                         squeeze, stack, tile, transpose, unbind, unsqueeze)

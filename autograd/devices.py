@@ -1,4 +1,6 @@
-"""Devices as PyTorch spells them: ``device``, ``cuda``, ``accelerator``, ``backends``.
+"""Devices as PyTorch spells them: ``device`` and ``is_cuda_available`` here; the
+modules ``autograd.cuda``, ``autograd.accelerator`` and ``autograd.backends`` (importable,
+as ``import torch.backends.cudnn as cudnn`` needs) build on them.
 
 The engine has two places for an array, the CPU (NumPy) and one GPU (CuPy), and
 names them with the strings 'cpu' and 'cuda' (``backend.normalize_device``).  A
@@ -77,75 +79,3 @@ def is_cuda_available():
         return True
     except RuntimeError:
         return False
-
-
-class cuda:  # noqa: N801 - torch.cuda
-    """The parts of ``torch.cuda`` that programs ask before choosing a device."""
-    is_available = staticmethod(is_cuda_available)
-    from .typed_tensors import CUDA as _types
-    FloatTensor, DoubleTensor, LongTensor = _types["FloatTensor"], _types["DoubleTensor"], _types["LongTensor"]
-    IntTensor, ByteTensor, BoolTensor = _types["IntTensor"], _types["ByteTensor"], _types["BoolTensor"]
-    HalfTensor = _types["HalfTensor"]
-
-    @staticmethod
-    def device_count():
-        return 1 if is_cuda_available() else 0
-
-    @staticmethod
-    def current_device():
-        if not is_cuda_available():
-            raise RuntimeError("torch.cuda.current_device(): no GPU is available")
-        return 0
-
-    @staticmethod
-    def manual_seed(seed):
-        """Seeding the GPU's generator is part of autograd.manual_seed; nothing more to do."""
-        from .creation import manual_seed
-        manual_seed(seed)
-
-    manual_seed_all = manual_seed
-
-    @staticmethod
-    def synchronize():
-        if backend._cupy is not None:
-            backend._cupy.cuda.Device().synchronize()
-
-    @staticmethod
-    def empty_cache():
-        if backend._cupy is not None:
-            backend._cupy.get_default_memory_pool().free_all_blocks()
-
-
-class accelerator:  # noqa: N801 - torch.accelerator
-    """torch.accelerator: the one accelerator this engine knows is a CUDA GPU."""
-
-    @staticmethod
-    def is_available():
-        return is_cuda_available()
-
-    @staticmethod
-    def current_accelerator(check_available=False):
-        if is_cuda_available():
-            return device("cuda", 0)
-        return None
-
-    @staticmethod
-    def device_count():
-        return cuda.device_count()
-
-
-class _Settings:
-    """A namespace whose flags programs set for cuDNN or MPS; accepted, and ignored
-    where they have no meaning for NumPy or CuPy."""
-
-    def __init__(self, **flags):
-        self.__dict__.update(flags)
-
-    def is_available(self):
-        return False
-
-
-class backends:  # noqa: N801 - torch.backends
-    cudnn = _Settings(benchmark=False, deterministic=False, enabled=True, allow_tf32=True)
-    mps = _Settings()
-    cuda = _Settings(matmul=_Settings(allow_tf32=False))

@@ -10,7 +10,7 @@ from .function import ShapeError
 from .ops import matrix, reduce
 from .ops.linalg import matmul  # noqa: F401  (torch.linalg.matmul)
 from .ops.matrix import LinAlgError, SlogdetResult, cholesky, det, diagonal as _diagonal  # noqa: F401
-from .ops.matrix import solve_triangular  # noqa: F401
+from .ops.matrix import lu, lu_factor, qr, solve_triangular  # noqa: F401
 
 __all__ = ["LinAlgError", "cholesky", "det", "diagonal", "inv", "matmul", "matrix_norm", "norm",
            "slogdet", "solve_triangular", "vector_norm"]

@@ -851,6 +851,17 @@ class Tensor:
     def inverse(self):
         return matrix.inverse(self)
 
+    def lu(self, pivot=True, get_infos=False):
+        """(LU, pivots), or (LU, pivots, infos) with ``get_infos``, as torch.Tensor.lu."""
+        packed, pivots = matrix.lu_factor(self, pivot=pivot)
+        if get_infos:
+            from .creation import zeros
+            return packed, pivots, zeros(*self.shape[:-2], dtype=numpy.int32)
+        return packed, pivots
+
+    def qr(self, some=True):
+        return matrix.qr(self, "reduced" if some else "complete")
+
     # -- new tensors like this one: same dtype and device ---------------------
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         from .creation import zeros

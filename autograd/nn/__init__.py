@@ -4,7 +4,9 @@ A PyTorch model definition runs after changing ``from torch import nn`` to
 ``from autograd import nn``.
 """
 from . import functional, init, parallel, utils  # noqa: F401
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .activation import (ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSoftmax, Mish, PReLU, ReLU, ReLU6,
+                         Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .linear import Embedding, Flatten, Identity, Linear, Unflatten
@@ -13,13 +15,15 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
 from .parameter import Parameter
-from .pooling import AvgPool2d, Dropout, Dropout2d, MaxPool2d, Upsample
+from .pooling import (AvgPool2d, Dropout, Dropout2d, MaxPool2d, Upsample, UpsamplingBilinear2d,
+                      UpsamplingNearest2d)
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "Module", "Parameter", "MultiheadAttention", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Conv2d", "ConvTranspose2d", "Embedding", "Identity", "Flatten", "Unflatten",
     "BatchNorm1d", "BatchNorm2d", "InstanceNorm2d", "GroupNorm", "LayerNorm",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "GELU", "Softplus", "ELU", "Softmax", "LogSoftmax",
+    "Hardtanh", "ReLU6", "PReLU", "Mish", "SELU", "UpsamplingBilinear2d", "UpsamplingNearest2d",
     "AvgPool2d", "MaxPool2d", "Upsample", "Dropout", "Dropout2d",
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss",
     "SmoothL1Loss", "HuberLoss",

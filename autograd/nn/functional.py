@@ -71,3 +71,8 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
 
 def relu6(x, inplace=False):
     return clamp(x, 0.0, 6.0)
+
+
+def scaled_dot_product_attention(*args, **kwargs):
+    from .attention import scaled_dot_product_attention as attention
+    return attention(*args, **kwargs)

@@ -136,11 +136,13 @@ class ELU(Function):
         return elementwise.where(self.positive, gy, gy * (y + self.alpha))
 
 
-def relu(x):
+# ``inplace`` is accepted for PyTorch code and computes out of place: the result is the
+# same, the input is left unchanged (PyTorch offers it to save memory, not for its effect).
+def relu(x, inplace=False):
     return ReLU()(x)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x, negative_slope=0.01, inplace=False):
     return LeakyReLU(negative_slope)(x)
 
 
@@ -156,11 +158,11 @@ def softplus(x, beta=1.0, threshold=20.0):
     return Softplus(beta, threshold)(x)
 
 
-def silu(x):
+def silu(x, inplace=False):
     return SiLU()(x)
 
 
-def elu(x, alpha=1.0):
+def elu(x, alpha=1.0, inplace=False):
     return ELU(alpha)(x)
 
 

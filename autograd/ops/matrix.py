@@ -356,3 +356,76 @@ def solve_triangular(a, b, *, upper, left=True, unitriangular=False):
     # X A = B  <=>  A^T X^T = B^T, and A^T is triangular the other way round
     x_t = SolveTriangular(not upper, bool(unitriangular))(_swap_last_two(a), _swap_last_two(b))
     return _swap_last_two(x_t)
+
+
+# ----------------------------------------------------------------------------
+# Factorisations used to build weights (Glow's LU-decomposed 1x1 convolution, an
+# orthogonal initialisation): values only, no gradient through them
+# ----------------------------------------------------------------------------
+def _constant_factorisation(op, a):
+    from ..grad_mode import is_grad_enabled
+    if a.requires_grad and is_grad_enabled():
+        raise NotImplementedError(f"{op}: gradients through this factorisation are not implemented; "
+                                  "compute it under no_grad(), or from a tensor that needs none")
+    _check_square(op, a) if op.startswith("lu") else None
+
+
+def lu_factor(a, *, pivot=True):
+    """(LU, pivots) of square matrices (..., n, n) by Gaussian elimination with partial
+    pivoting, as PyTorch packs them: L's entries below the diagonal (its unit diagonal
+    implied) and U on and above it in one matrix; pivots 1-based, int32: row k was
+    swapped with row pivots[k] - 1 at step k."""
+    if not pivot:
+        raise NotImplementedError("lu_factor: pivot=False is not implemented")
+    _constant_factorisation("lu_factor", a)
+    xp = backend.get_array_module(a.array)
+    n = a.shape[-1]
+    work = a.array.reshape((-1, n, n)).astype(numpy.result_type(a.dtype, numpy.float32), copy=True)
+    pivots = xp.zeros(work.shape[:1] + (n,), dtype=numpy.int32)
+    for matrix in range(work.shape[0]):
+        m = work[matrix]
+        for k in range(n):
+            p = k + int(xp.argmax(xp.abs(m[k:, k])))
+            pivots[matrix, k] = p + 1
+            if p != k:
+                m[[k, p]] = m[[p, k]]
+            if m[k, k] != 0:
+                m[k + 1:, k] /= m[k, k]
+                m[k + 1:, k + 1:] -= xp.outer(m[k + 1:, k], m[k, k + 1:])
+    return Tensor(work.reshape(a.shape)), Tensor(pivots.reshape(a.shape[:-1]))
+
+
+def lu_unpack(lu, pivots, unpack_data=True, unpack_pivots=True):
+    """(P, L, U) with A = P @ L @ U from ``lu_factor``'s packed form."""
+    xp = backend.get_array_module(lu.array)
+    n = lu.shape[-1]
+    lower = tril(lu, -1) + Tensor(xp.eye(n, dtype=lu.dtype))
+    upper = triu(lu)
+    order = xp.tile(xp.arange(n), pivots.shape[:-1] + (1,)).reshape(-1, n)
+    swaps = pivots.array.reshape(-1, n).astype(int) - 1
+    for row in range(order.shape[0]):
+        for k in range(n):
+            p = swaps[row, k]
+            order[row, [k, p]] = order[row, [p, k]]
+    # the swaps put row order[i] of A at row i of L U, so P (A = P L U) has P[order[i], i] = 1
+    permutation = xp.zeros(order.shape + (n,), dtype=lu.dtype)
+    permutation[xp.arange(order.shape[0])[:, None], order, xp.arange(n)[None, :]] = 1
+    return Tensor(permutation.reshape(lu.shape)), lower, upper
+
+
+def lu(a, *, pivot=True):
+    """torch.linalg.lu: (P, L, U) with A = P @ L @ U."""
+    return lu_unpack(*lu_factor(a, pivot=pivot))
+
+
+def qr(a, mode="reduced"):
+    """(Q, R) with A = Q R, Q's columns orthonormal and R upper triangular."""
+    _constant_factorisation("qr", a)
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"qr: mode must be 'reduced' or 'complete', got {mode!r}")
+    xp = backend.get_array_module(a.array)
+    q, r = xp.linalg.qr(a.array, mode=mode)
+    return QRResult(Tensor(q), Tensor(r))
+
+
+QRResult = collections.namedtuple("QRResult", ["Q", "R"])

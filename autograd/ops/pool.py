@@ -275,9 +275,12 @@ def _repeat_factor(sources, in_size):
 def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None):
     """Resize (N, C, H, W) images to ``size``, or by ``scale_factor`` (then the output is
-    floor(in * scale_factor)).  Only mode='nearest' is implemented."""
+    floor(in * scale_factor)), with mode 'nearest' or 'bilinear'."""
+    if mode == "bilinear":
+        return _bilinear(x, size, scale_factor, bool(align_corners), recompute_scale_factor)
     if mode != "nearest":
-        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented; only 'nearest' is")
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented; "
+                                  "'nearest' and 'bilinear' are")
     if align_corners is not None:
         raise ValueError("interpolate: align_corners can only be set with the interpolating modes "
                          "(linear, bilinear, bicubic, trilinear), not with 'nearest'")
@@ -295,10 +298,43 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     return getitem(x, (slice(None), slice(None), rows.reshape(-1, 1), cols.reshape(1, -1)))
 
 
+def _bilinear(x, size, scale_factor, align_corners, recompute_scale_factor):
+    """Each output pixel mixes the four input pixels around where it falls: as matrices,
+    y = A_h x A_w^T, with A (out, in) holding the two weights of each output row."""
+    if x.ndim != 4:
+        raise ShapeError(f"interpolate: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    out_size, scales = _output_sizes(x, size, scale_factor)
+    if recompute_scale_factor:
+        scales = (None, None)
+    xp = backend.get_array_module(x.array)
+    rows, cols = (Tensor(xp.asarray(_linear_weights(s, o, f, align_corners), dtype=x.dtype))
+                  for s, o, f in zip(x.shape[2:], out_size, scales))
+    return rows @ x @ cols.transpose(0, 1)
+
+
+def _linear_weights(in_size, out_size, scale, align_corners):
+    """The (out_size, in_size) matrix of linear interpolation weights, PyTorch's way: with
+    align_corners the corner pixels' centres match; without, source positions are
+    (i + 0.5) / scale - 0.5 (scale = out / in unless a scale_factor was given), cut at 0."""
+    positions = numpy.arange(out_size, dtype=numpy.float64)
+    if align_corners:
+        source = positions * ((in_size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    else:
+        ratio = 1.0 / scale if scale else in_size / out_size
+        source = numpy.maximum((positions + 0.5) * ratio - 0.5, 0.0)
+    low = numpy.minimum(numpy.floor(source).astype(int), in_size - 1)
+    high = numpy.minimum(low + 1, in_size - 1)
+    upper_weight = source - low
+    weights = numpy.zeros((out_size, in_size))
+    numpy.add.at(weights, (numpy.arange(out_size), low), 1.0 - upper_weight)
+    numpy.add.at(weights, (numpy.arange(out_size), high), upper_weight)
+    return weights
+
+
 # ----------------------------------------------------------------------------
 # Dropout
 # ----------------------------------------------------------------------------
-def dropout(x, p=0.5, training=True):
+def dropout(x, p=0.5, training=True, inplace=False):
     """Inverted dropout: each element is zeroed with probability p and the kept ones are
     scaled by 1 / (1 - p), so the expected value is unchanged and evaluation
     (``training=False``) needs no rescaling.  The gradient is the same mask times
@@ -315,7 +351,7 @@ def dropout(x, p=0.5, training=True):
     return x * Tensor(kept.astype(x.dtype) / x.dtype.type(1 - p))
 
 
-def dropout2d(x, p=0.5, training=True):
+def dropout2d(x, p=0.5, training=True, inplace=False):
     """Channel dropout: each whole channel of x (N, C, H, W) or (C, H, W) is zeroed with
     probability p and the kept ones are scaled by 1 / (1 - p)."""
     if x.ndim not in (3, 4):

@@ -328,3 +328,118 @@ def test_math_constants_and_finfo_match_pytorch():
     assert autograd.pi == torch.pi == math.pi
     assert autograd.finfo(autograd.float32).eps == torch.finfo(torch.float32).eps
     assert autograd.finfo(autograd.float64).tiny == torch.finfo(torch.float64).tiny
+
+
+# ----------------------------------------------------------------------------
+# What public programs needed (found by running them with only the import changed)
+# ----------------------------------------------------------------------------
+MORE_OPS = [
+    case("bilinear", lambda m, x: m.nn.functional.interpolate(x, scale_factor=2, mode="bilinear"), [(1, 2, 3, 4)]),
+    case("bilinear_corners", lambda m, x: m.nn.functional.interpolate(
+        x, size=(5, 3), mode="bilinear", align_corners=True), [(2, 1, 4, 4)]),
+    case("upsample_bilinear", lambda m, x: m.nn.Upsample(scale_factor=2, mode="bilinear",
+                                                         align_corners=True)(x), [(1, 1, 3, 3)]),
+    case("sdpa", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v),
+         [(2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 2)]),
+    case("sdpa_causal", lambda m, q: m.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True),
+         [(2, 4, 3)]),
+    case("lerp", lambda m, x, y: m.lerp(x, y, 0.3) + x.lerp(y, 0.6), [(3, 4), (3, 4)]),
+    case("clamp_tensor_bounds", lambda m, x, lo: m.clamp(x, min=lo), [(3, 4), (3, 4)], "distinct"),
+    case("flip_keyword", lambda m, x: x.flip(dims=(1,)) + x.permute(dims=(0, 1)), [(2, 2)]),
+    case("view_keyword", lambda m, x: x.view(size=(3, 2)).reshape(shape=(6,)), [(2, 3)]),
+    case("swapaxes", lambda m, x: x.swapaxes(0, 1).swapdims(0, 1).moveaxis(0, 1), [(2, 3)]),
+    case("prelu", lambda m, x: m.nn.PReLU(3).double()(x), [(2, 3, 4)], "nonzero"),
+    case("relu6_hardtanh", lambda m, x: m.nn.ReLU6()(x * 4) + m.nn.Hardtanh(-0.5, 0.5)(x), [(3, 4)], "nonzero"),
+    case("mish_selu", lambda m, x: m.nn.Mish()(x) + m.nn.SELU()(x), [(3, 4)], "nonzero"),
+    case("relu_inplace_keyword", lambda m, x: m.nn.functional.relu(x * 1, inplace=True), [(3,)], "nonzero"),
+]
+
+
+@pytest.mark.parametrize("fn, shapes, domain", MORE_OPS)
+def test_more_ops_match_pytorch(fn, shapes, domain):
+    check_parity(fn, random_inputs(shapes, domain))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_multihead_attention_matches_pytorch_from_the_same_weights(batch_first):
+    torch.manual_seed(0)
+    theirs = torch.nn.MultiheadAttention(8, 2, batch_first=batch_first).double()
+    ours = autograd.nn.MultiheadAttention(8, 2, batch_first=batch_first).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: autograd.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    q, k, v = random_inputs([(3, 5, 8) if batch_first else (5, 3, 8)] * 3, seed=9)
+    padding = numpy.zeros((3, 5), bool)
+    padding[1, 3:] = True
+    future = numpy.triu(numpy.ones((5, 5), bool), 1)
+    results = []
+    for m, layer in ((autograd, ours), (torch, theirs)):
+        inputs = [m.tensor(a, requires_grad=True) for a in (q, k, v)]
+        out, weights = layer(*inputs, key_padding_mask=m.tensor(padding), attn_mask=m.tensor(future))
+        (out * out).sum().backward()
+        results.append([out.detach().numpy(), weights.detach().numpy()] + [t.grad.numpy() for t in inputs]
+                       + [layer.in_proj_weight.grad.numpy()])
+    for ours_value, theirs_value in zip(*results):
+        numpy.testing.assert_allclose(ours_value, theirs_value, rtol=1e-9, atol=1e-12)
+
+
+def test_lu_and_qr_match_pytorch():
+    a = random_inputs([(2, 4, 4)], seed=3)[0]
+    packed, pivots = autograd.tensor(a).lu()
+    their_packed, their_pivots = torch.linalg.lu_factor(torch.tensor(a))
+    numpy.testing.assert_allclose(packed.numpy(), their_packed.numpy(), rtol=1e-10)
+    assert pivots.numpy().tolist() == their_pivots.numpy().tolist()
+    p, lower, upper = autograd.lu_unpack(packed, pivots)
+    numpy.testing.assert_allclose((p @ lower @ upper).numpy(), a, atol=1e-12)
+    numpy.testing.assert_allclose(autograd.linalg.lu(autograd.tensor(a))[0].numpy(),
+                                  torch.linalg.lu(torch.tensor(a))[0].numpy())
+    q, r = autograd.linalg.qr(autograd.tensor(a[0]))
+    numpy.testing.assert_allclose((q @ r).numpy(), a[0], atol=1e-12)
+    with pytest.raises(NotImplementedError, match="gradients through this factorisation"):
+        autograd.linalg.qr(autograd.tensor(a[0], requires_grad=True))
+
+
+def test_device_modules_import_as_in_pytorch():
+    import importlib
+    for name in ("backends.cudnn", "backends.mps", "cuda", "accelerator"):
+        ours = importlib.import_module(f"autograd.{name}")
+        theirs = importlib.import_module(f"torch.{name}")
+        assert hasattr(ours, "is_available") == hasattr(theirs, "is_available")
+    import autograd.backends.cudnn as cudnn
+    cudnn.benchmark = True
+    assert autograd.backends.cudnn.benchmark
+
+
+def test_module_and_parameter_containers_behave_as_in_pytorch():
+    for m in (autograd, torch):
+        layers = m.nn.ModuleList()
+        layers += [m.nn.Linear(2, 2)]
+        layers.insert(0, m.nn.ReLU())
+        assert [type(layer).__name__ for layer in layers] == ["ReLU", "Linear"]
+        parameters = m.nn.ParameterList([m.nn.Parameter(m.zeros(2)), m.nn.Parameter(m.ones(3))])
+        named = m.nn.ParameterDict({"scale": m.nn.Parameter(m.ones(1))})
+        holder = m.nn.Module()
+        holder.list, holder.dict = parameters, named
+        assert sorted(dict(holder.named_parameters())) == ["dict.scale", "list.0", "list.1"]
+
+
+def test_resize_and_file_objects():
+    import io
+    x = autograd.tensor([1.0, 2.0, 3.0])
+    assert x.resize_(2, 2).tolist() == [[1.0, 2.0], [3.0, 0.0]] and x._version == 1
+    buffer = io.BytesIO()
+    autograd.save({"w": autograd.ones(2), "step": 3}, buffer)
+    buffer.seek(0)
+    loaded = autograd.load(buffer)
+    assert loaded["step"] == 3 and loaded["w"].tolist() == [1.0, 1.0]
+
+
+def test_a_torch_save_file_is_refused_with_what_to_do(tmp_path):
+    torch.save({"w": torch.ones(2)}, tmp_path / "model.pt")
+    with pytest.raises(autograd.CheckpointError, match="PyTorch torch.save file.*safetensors.torch.save_file"):
+        autograd.load(tmp_path / "model.pt")
+
+
+def test_tensors_print_as_in_pytorch():
+    for values in ([5.5, 3.0], [1.0, 2.0], [0.6053777, -1.25]):
+        assert repr(autograd.tensor(values)) == repr(torch.tensor(values))
+    assert repr(autograd.tensor([1, 2])) == repr(torch.tensor([1, 2]))
