@@ -430,6 +430,8 @@ def check_description(root, archive, path):
         if len(where) > MAX_DEPTH:
             raise _malformed(path, f"nesting deeper than {MAX_DEPTH}", where)
         node_type = node.get("type") if isinstance(node, dict) else None
+        if not isinstance(node_type, str):
+            raise _malformed(path, f"a value with no type tag ({str(node)[:60]})", where)
         if node_type in ("list", "tuple"):
             items = _field(node, "items", list, path, where)
             stack.extend((item, where + [index]) for index, item in enumerate(items))

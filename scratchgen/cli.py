@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import traceback
+import warnings
 
 from .data import DATASETS
 from .train import registry
@@ -97,7 +98,7 @@ def build_parser():
     sample.add_argument("run", help="a run folder")
     sample.add_argument("--n", type=bounded_count, default=64, help=f"how many (at most {MAX_SAMPLES})")
     sample.add_argument("--out", default="samples.png", help="FILE.png (a grid) or FILE.npz (array 'samples')")
-    sample.add_argument("--seed", metavar="VALUE", default=0)
+    sample.add_argument("--seed", type=seed_value, default=0)
     sample.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
     sample.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", type=setting,
                         help="sample with this setting instead of the run's (e.g. ddim_steps=100); repeatable")
@@ -140,7 +141,7 @@ def command_train(args):
     overrides.update({k: v for k, v in shorthands.items() if v is not None})
     for key, value in args.set:
         if key in overrides and overrides[key] is not None:
-            raise UsageError(f"{key} is given twice, as a flag and with --set")
+            raise UsageError(f"{key} is given twice (a flag and --set, or --set twice)")
         overrides[key] = value
     if args.quick:
         overrides = {**quick_preset(args.model), **{k: v for k, v in overrides.items() if v is not None}}
@@ -178,6 +179,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if a in ("list", "train", "sample", "eval")), "")
     debug = "--debug" in argv
+    prefix = f"scratchgen {command}" if command else "scratchgen"
+    warnings.formatwarning = lambda message, *rest, **options: f"{prefix}: warning: {message}\n"
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":

@@ -81,9 +81,9 @@ class Setting:
                 raise SettingError(key, problem)
             return given
         is_number = isinstance(given, (int, float)) and not isinstance(given, bool)
-        if self.kind == "count" and (not is_number or given != int(given) or isinstance(given, float)):
-            raise SettingError(key, problem)
         if not is_number or not math.isfinite(given):
+            raise SettingError(key, problem)
+        if self.kind == "count" and isinstance(given, float):
             raise SettingError(key, problem)
         too_low = self.low is not None and (given <= self.low if self.open_low else given < self.low)
         if too_low or (self.high is not None and given > self.high):
