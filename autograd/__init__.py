@@ -28,24 +28,30 @@ from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_ena
                         set_grad_enabled)
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
 from .ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
-from .ops.elementwise import (abs, allclose, ceil, clamp, clip, cos, eq, erf, exp, expm1,  # noqa: A004
-                              floor, fmod, ge, gt, isfinite, isnan, le, lerp, log, log1p, log2, log10,
-                              lt, masked_fill, maximum, minimum, ne, neg, pow, reciprocal,
-                              remainder, round, sign, sin, sqrt, trunc, where)
+from .ops.elementwise import (abs, acos, allclose, asin, atan, atanh, ceil, clamp, clip,  # noqa: A004
+                              clone, cos, cosh, digamma, eq, erf, erfinv, exp, expm1, floor, fmod,
+                              ge, gt, isfinite, isinf, isnan, isneginf, isposinf, le, lerp, lgamma,
+                              log, log1p, log2, log10, logical_and, logical_not, logical_or,
+                              logical_xor, logit, lt, masked_fill, maximum, minimum, ne, neg,
+                              polygamma, pow, reciprocal, remainder, round, sign, sin, sinh, sqrt,
+                              tan, trunc, where)
 from .ops.linalg import bmm, dot, einsum, mm, outer
-from .ops.reduce import (all, amax, amin, any, argmax, argmin, argsort, cumprod, cumsum,  # noqa: A004
-                         log_softmax, logsumexp, max, mean, min, norm, prod, softmax, sort, std,
-                         sum, topk, var)
+from .ops.reduce import (all, amax, amin, aminmax, any, argmax, argmin, argsort,  # noqa: A004
+                         count_nonzero, cumprod, cumsum, log_softmax, logsumexp, max, mean, median,
+                         min, norm, prod, softmax, sort, std, std_mean, sum, topk, var, var_mean)
 from .ops.matrix import (det, diag_embed, diagonal, inverse, logdet, lu_unpack, qr, slogdet, tril,
                          triu)
-from .ops.shape import (broadcast_to, chunk, diag, flatten, flip, gather, index_select,
-                        movedim, narrow, pad, permute, repeat_interleave, reshape, roll, split,
-                        squeeze, stack, tile, transpose, unbind, unsqueeze)
+from .ops.shape import (addbmm, addmm, baddbmm, broadcast_to, cdist, chunk, diag, diff, dstack,
+                        flatten, flip, gather, hstack, index_add, index_fill, index_select,
+                        masked_scatter, masked_select, meshgrid, movedim, narrow, pad, permute,
+                        repeat_interleave, reshape, roll, scatter, scatter_add, split, squeeze,
+                        stack, tensordot, tile, trace, transpose, unbind, unique, unsqueeze, vstack)
 from .serialization import CheckpointError, load, save
 from .tensor import Size, Tensor
 from .toplevel import (add, bernoulli, cat, div, e, empty_like, equal, finfo, get_default_dtype,
-                       iinfo, inf, is_floating_point, isclose, matmul, mul, multinomial, nan,
-                       normal, numel, pi, randint_like, set_default_dtype, sub, t)
+                       get_num_threads, iinfo, inf, initial_seed, is_floating_point, is_nonzero,
+                       isclose, matmul, mul, multinomial, nan, normal, numel, pi, randint_like,
+                       seed, set_default_dtype, set_num_threads, set_printoptions, sub, t)
 from .typed_tensors import CPU as _CPU_TYPES
 
 FloatTensor, DoubleTensor, HalfTensor = _CPU_TYPES["FloatTensor"], _CPU_TYPES["DoubleTensor"], _CPU_TYPES["HalfTensor"]
@@ -62,6 +68,7 @@ square = Tensor.square
 rsqrt = Tensor.rsqrt
 swapaxes = swapdims = transpose
 moveaxis = movedim
+arcsin, arccos, arctan, arctanh = asin, acos, atan, atanh
 
 
 def is_tensor(obj):
@@ -70,7 +77,7 @@ def is_tensor(obj):
 
 cuda_is_available = is_cuda_available
 
-from . import nn, optim  # noqa: E402,F401  (after the names they use are defined)
+from . import nn, optim, random  # noqa: E402,F401  (after the names they use are defined)
 
 _LAZY_SUBMODULES = ("distributions", "linalg", "utils")
 

@@ -107,3 +107,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                "outputs; pass allow_unused=True to get None for it")
         result.append(g)
     return tuple(result)
+
+
+from . import autograd_functional as functional  # noqa: E402,F401  (torch.autograd.functional)

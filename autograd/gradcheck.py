@@ -8,6 +8,12 @@ J[y_o, x_i] is computed twice:
 * numerically, one column per input element, by central differences:
   (f(x + eps e_k) - f(x - eps e_k)) / (2 eps).
 
+A one-hot gradient is 1 where it is not 0, so a backward that ignores the gradient
+it is handed (returns d(loss)/dx as if the incoming gradient were 1) gets every
+row right for a scalar output.  So two more comparisons follow, each with a
+random upstream gradient v (no entry near 0 or 1): the vector-Jacobian product
+v^T J computed by backward against v^T times the numeric Jacobian.
+
 An entry passes when |analytic - numeric| <= atol + rtol * |numeric|.  On failure
 the report lists the worst entries (which input, which element, both values and
 their difference) and flags entries where the left and right one-sided
@@ -50,6 +56,7 @@ class Mismatch:
     analytic: float
     numeric: float
     near_kink: bool = False   # left and right differences disagree: not differentiable here
+    upstream: int = 0         # 0: a one-hot row of the Jacobian; k > 0: the k-th random v^T J
 
     @property
     def difference(self):
@@ -98,13 +105,19 @@ class GradcheckResult:
                      f"{'analytic':>13} {'numeric':>13} {'difference':>11}")
         for m in self.mismatches[:rows]:
             flag = "  near a kink: not differentiable here" if m.near_kink else ""
-            lines.append(f"{m.input_index:>5} {str(m.input_element):>14} {m.output_index:>6} "
-                         f"{str(m.output_element):>14} {m.analytic:>13.6g} {m.numeric:>13.6g} "
+            output, element = ((m.output_index, str(m.output_element)) if not m.upstream
+                               else ("all", f"v{m.upstream}^T J"))
+            lines.append(f"{m.input_index:>5} {str(m.input_element):>14} {output:>6} "
+                         f"{element:>14} {m.analytic:>13.6g} {m.numeric:>13.6g} "
                          f"{m.difference:>11.3g}{flag}")
         if len(self.mismatches) > rows:
             lines.append(f"... and {len(self.mismatches) - rows} more")
         if self.figure:
             lines.append(f"Analytic and numeric Jacobians drawn in {self.figure}")
+        if any(m.upstream for m in self.mismatches):
+            lines.append("Rows marked v1^T J, v2^T J use a random upstream gradient v instead of a "
+                         "one-hot one: a backward that ignores the gradient it receives (or scales it "
+                         "wrongly) fails there even when every one-hot row agrees.")
         if any(m.near_kink for m in self.mismatches):
             lines.append("Entries near a kink have no single right gradient: move the test "
                          "inputs away from it (e.g. keep |x| > 1e-3 for abs or relu).")
@@ -189,6 +202,43 @@ def _numeric_jacobians(fn, inputs, positions, eps):
     return jac, kink
 
 
+RANDOM_UPSTREAM_DRAWS = 2
+
+
+def _upstream_mismatches(inputs, positions, outputs, numeric, kinks, atol, rtol, seed=0):
+    """Compare v^T J from backward with v^T J_numeric for random upstream gradients v,
+    drawn from +-[1.5, 3] so that no entry is near 0 or 1 (see the module docstring)."""
+    rng = numpy.random.default_rng(seed)
+    differentiable = [o for o, y in enumerate(outputs) if y.requires_grad]
+    targets = [inputs[i] for i in positions]
+    mismatches, checked = [], 0
+    for draw in range(1, RANDOM_UPSTREAM_DRAWS + 1):
+        vs = {o: rng.uniform(1.5, 3.0, outputs[o].shape) * rng.choice([-1.0, 1.0], outputs[o].shape)
+              for o in differentiable}
+        if not vs:
+            break
+        xp = backend.get_array_module(outputs[differentiable[0]].array)
+        grads = grad([outputs[o] for o in differentiable], targets,
+                     [Tensor(xp.asarray(vs[o], dtype=outputs[o].dtype)) for o in differentiable],
+                     retain_graph=True, allow_unused=True)
+        for k, (i, g) in enumerate(zip(positions, grads)):
+            analytic = (numpy.zeros(inputs[i].array.size) if g is None
+                        else backend.to_numpy(g.array).astype(numpy.float64).reshape(-1))
+            expected = sum(vs[o].reshape(-1) @ numeric[o][k] for o in differentiable)
+            near_kink = numpy.zeros(analytic.size, bool)   # some output has a kink at that input
+            for o in differentiable:
+                near_kink |= kinks[o][k].any(axis=0)
+            checked += analytic.size
+            bad = ~(numpy.abs(analytic - expected) <= atol + rtol * numpy.abs(expected))
+            for col in numpy.nonzero(bad)[0]:
+                mismatches.append(Mismatch(
+                    input_index=i, output_index=-1,
+                    input_element=tuple(int(v) for v in numpy.unravel_index(col, inputs[i].shape)),
+                    output_element=(), analytic=float(analytic[col]), numeric=float(expected[col]),
+                    near_kink=bool(near_kink[col]), upstream=draw))
+    return mismatches, checked
+
+
 def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rtol, order, note=""):
     mismatches, pairs, checked = [], [], 0
     for o, y in enumerate(outputs):
@@ -207,6 +257,12 @@ def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rt
     for m in mismatches:
         m.input_element = tuple(int(v) for v in m.input_element)
         m.output_element = tuple(int(v) for v in m.output_element)
+    upstream, upstream_checked = _upstream_mismatches(inputs, positions, outputs, numeric, kinks,
+                                                      atol, rtol)
+    # an element whose Jacobian is already wrong is reported once, by its Jacobian rows
+    wrong = {(m.input_index, tuple(int(v) for v in m.input_element)) for m in mismatches}
+    mismatches += [m for m in upstream if (m.input_index, m.input_element) not in wrong]
+    checked += upstream_checked
     mismatches.sort(key=lambda m: (not numpy.isnan(m.difference), -m.difference))  # NaN first
     return GradcheckResult(not mismatches, order, eps, atol, rtol, pairs, mismatches, checked, note)
 
@@ -239,9 +295,17 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
                   raise_exception=True, seed=0, plot=None):
     """Check second derivatives: gradcheck of (x, v) -> d<fn(x), v>/dx built with
     ``create_graph=True``.  ``grad_outputs`` (v) default to seeded N(0, 1) draws.
-    ``plot`` as in gradcheck."""
+    ``plot`` as in gradcheck.
+
+    The first derivatives are checked first: a backward that ignores its incoming
+    gradient builds a gradient that does not depend on v, whose derivative with
+    respect to v is 0 both analytically and numerically, so the second-order check
+    alone would pass it."""
     inputs = _as_tuple(inputs)
     positions = _differentiable_inputs(inputs, "gradgradcheck")
+    first = gradcheck(fn, inputs, eps, atol, rtol, raise_exception=raise_exception)
+    if not first:
+        return first
     outputs = [y for y in _float_outputs(fn, inputs) if y.requires_grad]
     if grad_outputs is None:
         rng = numpy.random.default_rng(seed)

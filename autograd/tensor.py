@@ -38,6 +38,13 @@ class ViewInfo:
         self.base, self.make, self.base_node = base, make, base_node
 
 
+# How tensors print (torch.set_printoptions); PyTorch's defaults, except the line width,
+# NumPy's 75, which this engine's printing has always used.
+DEFAULT_PRINT_OPTIONS = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 75,
+                         "sci_mode": None}
+PRINT_OPTIONS = dict(DEFAULT_PRINT_OPTIONS)
+
+
 class Size(tuple):
     """A shape, as ``torch.Size``: a tuple of ints with ``numel()``.  It prints as
     the plain tuple, which is what this engine's error messages show."""
@@ -222,11 +229,18 @@ class Tensor:
 
     def __repr__(self):
         array = backend.to_numpy(self.array)
-        options = {}
+        settings = PRINT_OPTIONS
+        options = {"threshold": settings["threshold"], "edgeitems": settings["edgeitems"],
+                   "max_line_width": settings["linewidth"]}
         if array.dtype.kind == "f" and array.size:   # PyTorch's style: 4 decimals, unless all are whole
             finite = array[numpy.isfinite(array)]
-            if finite.size and not (finite == numpy.round(finite)).all():
-                options = {"precision": 4, "floatmode": "fixed"}
+            if settings["sci_mode"]:
+                digits = settings["precision"]
+                options["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"}
+            elif finite.size and not (finite == numpy.round(finite)).all():
+                options.update(precision=settings["precision"], floatmode="fixed")
+                if settings["sci_mode"] is False:
+                    options["suppress_small"] = True
         body = numpy.array2string(array, separator=", ", prefix="tensor(", **options)
         extras = []
         if self.dtype not in (numpy.float32, numpy.int64, numpy.bool_):   # PyTorch's defaults
@@ -267,6 +281,13 @@ class Tensor:
             raise TypeError(f"only floating-point tensors can require grad, got dtype {self.dtype}")
         self.requires_grad = requires_grad
         return self
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with the gradient that flows to this (non-leaf) tensor; it
+        may return a replacement.  Returns a handle with ``.remove()``.  See
+        tensor_hooks.py (hooks on leaves are not supported)."""
+        from .tensor_hooks import register_hook
+        return register_hook(self, hook)
 
     def retain_grad(self):
         """Keep the gradient of this non-leaf tensor in ``.grad`` after backward."""
@@ -358,6 +379,35 @@ class Tensor:
     def masked_fill_(self, mask, value):
         return inplace.modify(self, "masked_fill_",
                               lambda old: elementwise.masked_fill(old, mask, value), (value,),
+                              reads_old=False)
+
+    # the scatter family: computed out of place, written back through inplace.modify
+    # (counted and recorded); none of them reads the old values in backward
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        if src is None:
+            src = value
+        return inplace.modify(self, "scatter_",
+                              lambda old: shape_ops.scatter(old, dim, index, src, reduce=reduce),
+                              (src,), reads_old=False)
+
+    def scatter_add_(self, dim, index, src):
+        return inplace.modify(self, "scatter_add_",
+                              lambda old: shape_ops.scatter_add(old, dim, index, src), (src,),
+                              reads_old=False)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return inplace.modify(self, "index_add_",
+                              lambda old: shape_ops.index_add(old, dim, index, source, alpha),
+                              (source,), reads_old=False)
+
+    def index_fill_(self, dim, index, value):
+        return inplace.modify(self, "index_fill_",
+                              lambda old: shape_ops.index_fill(old, dim, index, value), (value,),
+                              reads_old=False)
+
+    def masked_scatter_(self, mask, source):
+        return inplace.modify(self, "masked_scatter_",
+                              lambda old: shape_ops.masked_scatter(old, mask, source), (source,),
                               reads_old=False)
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
@@ -580,11 +630,20 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         return reduce.mean(self, dim, keepdim)
 
-    def var(self, dim=None, unbiased=True, keepdim=False):
-        return reduce.var(self, dim, unbiased, keepdim)
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return reduce.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased=True, keepdim=False):
-        return reduce.std(self, dim, unbiased, keepdim)
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return reduce.std(self, dim, unbiased, keepdim, correction)
+
+    def median(self, dim=None, keepdim=False):
+        return reduce.median(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        return reduce.count_nonzero(self, dim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return reduce.aminmax(self, dim=dim, keepdim=keepdim)
 
     def max(self, dim=None, keepdim=False):
         return reduce.max(self, dim, keepdim)
@@ -742,6 +801,110 @@ class Tensor:
 
     def masked_fill(self, mask, value):
         return elementwise.masked_fill(self, mask, value)
+
+    # trigonometric, hyperbolic and special functions
+    def tan(self):
+        return elementwise.tan(self)
+
+    def sinh(self):
+        return elementwise.sinh(self)
+
+    def cosh(self):
+        return elementwise.cosh(self)
+
+    def asin(self):
+        return elementwise.asin(self)
+
+    def acos(self):
+        return elementwise.acos(self)
+
+    def atan(self):
+        return elementwise.atan(self)
+
+    def atanh(self):
+        return elementwise.atanh(self)
+
+    arcsin, arccos, arctan, arctanh = asin, acos, atan, atanh
+
+    def logit(self, eps=None):
+        return elementwise.logit(self, eps)
+
+    def lgamma(self):
+        return elementwise.lgamma(self)
+
+    def digamma(self):
+        return elementwise.digamma(self)
+
+    def polygamma(self, n):
+        return elementwise.polygamma(n, self)
+
+    def erfinv(self):
+        return elementwise.erfinv(self)
+
+    # tests and logic: bool results, no gradient
+    def isnan(self):
+        return elementwise.isnan(self)
+
+    def isfinite(self):
+        return elementwise.isfinite(self)
+
+    def isinf(self):
+        return elementwise.isinf(self)
+
+    def isposinf(self):
+        return elementwise.isposinf(self)
+
+    def isneginf(self):
+        return elementwise.isneginf(self)
+
+    def logical_and(self, other):
+        return elementwise.logical_and(self, other)
+
+    def logical_or(self, other):
+        return elementwise.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return elementwise.logical_xor(self, other)
+
+    def logical_not(self):
+        return elementwise.logical_not(self)
+
+    # selecting, scattering and products (ops/shape.py)
+    def masked_select(self, mask):
+        return shape_ops.masked_select(self, mask)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return shape_ops.diff(self, n, dim, prepend, append)
+
+    def trace(self):
+        return shape_ops.trace(self)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+        return shape_ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return shape_ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return shape_ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return shape_ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        return shape_ops.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_add(self, dim, index, src):
+        return shape_ops.scatter_add(self, dim, index, src)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return shape_ops.index_add(self, dim, index, source, alpha)
+
+    def index_fill(self, dim, index, value):
+        return shape_ops.index_fill(self, dim, index, value)
+
+    def masked_scatter(self, mask, source):
+        return shape_ops.masked_scatter(self, mask, source)
 
     def cumsum(self, dim, dtype=None):
         return reduce.cumsum(self, dim, dtype)

@@ -167,3 +167,75 @@ def set_default_dtype(dtype):
     if dtype.kind != "f":
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
     creation.DEFAULT_FLOAT = dtype
+
+
+# ----------------------------------------------------------------------------
+# Printing, threads, seeds
+# ----------------------------------------------------------------------------
+_PRINT_PROFILES = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2},
+    "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3},
+}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
+                     sci_mode=None):
+    """How tensors print, as torch.set_printoptions: ``precision`` decimals (4), at most
+    ``threshold`` elements before eliding with '...' (1000), ``edgeitems`` shown at each
+    end when eliding (3), ``linewidth`` characters per line; ``profile`` 'default',
+    'short' or 'full' sets the first three at once; ``sci_mode`` True/False forces or
+    forbids scientific notation (None: automatic)."""
+    from .tensor import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS
+    if profile is not None:
+        if profile not in _PRINT_PROFILES:
+            raise ValueError(f"set_printoptions: profile must be 'default', 'short' or 'full', "
+                             f"got {profile!r}")
+        PRINT_OPTIONS.update(_PRINT_PROFILES[profile], linewidth=DEFAULT_PRINT_OPTIONS["linewidth"])
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"set_printoptions: {name} must be a non-negative number, got {value!r}")
+            PRINT_OPTIONS[name] = value
+    PRINT_OPTIONS["sci_mode"] = sci_mode   # as in PyTorch, leaving it out resets it to automatic
+
+
+def set_num_threads(n):
+    """Limit the BLAS thread pool (matrix products, convolutions) to ``n`` threads, for
+    the rest of the process (through threadpoolctl)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive integer, got {n!r}")
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=n, user_api="blas")
+
+
+def get_num_threads():
+    """The number of threads the BLAS pool uses (the largest, if several libraries are loaded)."""
+    from threadpoolctl import threadpool_info
+    counts = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
+    return max(counts) if counts else 1
+
+
+def seed():
+    """Seed the random generators with a fresh non-deterministic seed and return it."""
+    from .creation import manual_seed
+    value = int(numpy.random.SeedSequence().entropy % (2 ** 63))
+    manual_seed(value)
+    return value
+
+
+def initial_seed():
+    """The seed of the random generators (from manual_seed or seed).  If neither was
+    called yet, the generators are seeded now with a fresh seed, so that the number
+    returned does describe the draws from here on."""
+    return backend._seed if backend._seed is not None else seed()
+
+
+def is_nonzero(input):
+    """The truth of a one-element tensor; an error for any other number of elements."""
+    if input.numel() != 1:
+        what = "no values" if input.numel() == 0 else "more than one value"
+        raise RuntimeError(f"is_nonzero: Boolean value of Tensor with {what} is ambiguous "
+                           f"(shape {tuple(input.shape)})")
+    return bool(input.item())

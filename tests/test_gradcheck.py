@@ -37,7 +37,7 @@ def test_gradcheck_returns_a_structured_result_without_raising():
     x = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
     result = torch.gradcheck(lambda t: SquareWrongAtOneElement()(t), x, raise_exception=False)
     assert not result
-    assert result.checked == 36
+    assert result.checked == 36 + 2 * 6     # the Jacobian, then v^T J for two random v
     pair, = result.jacobians
     assert pair.analytic.shape == pair.numeric.shape == (6, 6)
 
@@ -46,7 +46,7 @@ def test_gradcheck_passes_a_correct_gradient():
     x = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     w = torch.randn(4, 2, dtype=torch.float64, requires_grad=True)
     result = torch.gradcheck(lambda a, b: (a @ b).tanh(), (x, w))
-    assert result and result.mismatches == [] and result.checked == 6 * (12 + 8)
+    assert result and result.mismatches == [] and result.checked == 6 * (12 + 8) + 2 * (12 + 8)
 
 
 def test_gradcheck_refuses_float32_and_explains_why():
@@ -106,3 +106,32 @@ def test_gradcheck_counts_nan_gradients_as_mismatches():
     x = torch.ones(3, dtype=torch.float64, requires_grad=True)
     result = torch.gradcheck(lambda t: NaNBackward()(t), x, raise_exception=False)
     assert not result and len(result.mismatches) == 9  # every Jacobian entry is NaN
+
+
+
+class IgnoresItsIncomingGradient(Function):
+    """(x * x).sum() whose backward returns 2x whatever gradient it is handed: every
+    one-hot row of its Jacobian is right, since a scalar's one-hot gradient is 1."""
+
+    def forward(self, x):
+        return (x * x).sum()
+
+    def backward(self, gy):
+        return 2 * self.inputs[0]
+
+
+class ScalesItsIncomingGradientTwice(Function):
+    def forward(self, x):
+        return x * 3
+
+    def backward(self, gy):
+        return gy * gy * 3       # right only where gy is 1 (or 0)
+
+
+@pytest.mark.parametrize("wrong", [IgnoresItsIncomingGradient, ScalesItsIncomingGradientTwice])
+def test_a_backward_that_mishandles_its_incoming_gradient_fails_both_checks(wrong):
+    x = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    result = torch.gradcheck(lambda t: wrong()(t), x, raise_exception=False)
+    assert not result and all(m.upstream for m in result.mismatches)
+    assert "v1^T J" in result.report() and "ignores the gradient it receives" in result.report()
+    assert not torch.gradgradcheck(lambda t: wrong()(t), x, raise_exception=False)

@@ -274,13 +274,28 @@ OPS = {   # name: (function, the input shapes, whether inputs must be positive /
     "avg_pool2d": (lambda a: F.avg_pool2d(a.reshape(1, 1, 4, 4), 2), [(16,)], None),
     "mse_loss": (F.mse_loss, [(4,), (4,)], None),
     "index_put": (_index_put_copy, [(4,), (2,)], None),
+    "tan": (torch.tan, [(4,)], "probability"),
+    "sinh": (torch.sinh, [(4,)], None),
+    "cosh": (torch.cosh, [(4,)], None),
+    "asin": (torch.asin, [(4,)], "probability"),
+    "acos": (torch.acos, [(4,)], "probability"),
+    "atan": (torch.atan, [(4,)], None),
+    "atanh": (torch.atanh, [(4,)], "probability"),
+    "lgamma": (torch.lgamma, [(4,)], "positive"),
+    "digamma": (torch.digamma, [(4,)], "positive"),
+    "polygamma": (lambda a: torch.polygamma(2, a), [(4,)], "positive"),
+    "erfinv": (torch.erfinv, [(4,)], "probability"),
+    "scatter_add": (lambda a, b: a.scatter_add(0, torch.tensor([[1, 0], [1, 2]]), b),
+                    [(3, 2), (2, 2)], None),
+    "pad_reflect": (lambda a: F.pad(a.reshape(1, 4), (2, 1), mode="reflect"), [(4,)], None),
 }
 
 # Inputs that no backward reads, where PyTorch allows the change too: it must be allowed.
 NOT_READ = {"add": (0, 1), "sub": (0, 1), "neg": (0,), "exp": (0,), "sqrt": (0,), "clone": (0,),
             "cast": (0,), "sum": (0,), "softmax": (0,), "log_softmax": (0,), "reshape": (0,),
             "permute": (0,), "expand": (0,), "getitem": (0,), "getitem_array": (0,), "cat": (0, 1),
-            "split": (0,), "pad": (0,), "sigmoid": (0,), "tanh": (0,), "index_put": (0, 1)}
+            "split": (0,), "pad": (0,), "sigmoid": (0,), "tanh": (0,), "index_put": (0, 1),
+            "tan": (0,), "erfinv": (0,), "scatter_add": (0, 1), "pad_reflect": (0,)}
 
 
 def _inputs(shapes, kind, draw):

@@ -448,8 +448,13 @@ def test_class_loss_target_errors(name):
     assert_message(autograd.ShapeError, f"{name}: input of shape (2, 3, 4) (classes in dim 1) needs a "
                    "target of shape (2, 4), got target (2, 3)",
                    lambda: fn(x, constant(numpy.zeros((2, 3), dtype=numpy.int64))))
-    assert_message(TypeError, f"{name}: target must hold class indices",
-                   lambda: fn(x, constant(numpy.zeros((2, 4)))))
+    if name == "cross_entropy":   # a float target holds class probabilities, as in PyTorch
+        assert_message(autograd.ShapeError, "cross_entropy: class-probability targets must have the "
+                       "input's shape (2, 3, 4), got target (2, 4)",
+                       lambda: fn(x, constant(numpy.zeros((2, 4)))))
+    else:
+        assert_message(TypeError, f"{name}: target must hold class indices",
+                       lambda: fn(x, constant(numpy.zeros((2, 4)))))
     assert_message(IndexError, f"{name}: target 3 is out of bounds for 3 classes",
                    lambda: fn(x, constant(numpy.full((2, 4), 3))))
     assert_message(IndexError, f"{name}: target -1 is out of bounds",

@@ -59,6 +59,18 @@ class Categorical(Distribution):
     def support(self):
         return constraints.integer_interval(0, self._num_events - 1)
 
+    has_enumerate_support = True
+
+    def enumerate_support(self, expand=True):
+        """Every class index, in a new leading dim: shape (K,) + batch_shape (int64), or
+        (K,) + (1,) * len(batch_shape) with expand=False."""
+        xp = backend.get_array_module(self.__dict__[self._given[0]].array)
+        values = xp.arange(self._num_events, dtype=numpy.int64).reshape(
+            (-1,) + (1,) * len(self.batch_shape))
+        if expand:
+            values = xp.broadcast_to(values, (self._num_events,) + tuple(self.batch_shape)).copy()
+        return Tensor(values)
+
     def _nan(self):
         xp = backend.get_array_module(self.probs.array)
         return Tensor(xp.full(tuple(self._batch_shape), xp.nan, dtype=self.probs.dtype))

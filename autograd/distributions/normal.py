@@ -1,5 +1,7 @@
 """The normal (Gaussian) distribution."""
+import math
 
+from ..ops.elementwise import erf, erfinv
 from . import constraints
 from .distribution import Distribution
 from .utils import HALF_LOG_TWO_PI, broadcast_all, standard_normal
@@ -49,5 +51,14 @@ class Normal(Distribution):
 
     def entropy(self):
         return 0.5 + HALF_LOG_TWO_PI + self.scale.log()
+
+    def cdf(self, value):
+        """P(X <= value) = (1 + erf((value - loc) / (scale sqrt 2))) / 2."""
+        self._validate_sample(value)
+        return 0.5 * (1 + erf((value - self.loc) / (self.scale * math.sqrt(2))))
+
+    def icdf(self, value):
+        """The value with cdf(value) = p: loc + scale sqrt(2) erfinv(2p - 1)."""
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
 
 

@@ -146,9 +146,14 @@ def diagnose(exercise, case, result, error):
     right = sorted({p.input_index for p in result.jacobians} - set(wrong))
     lines = ["wrong: the gradient of " + ", ".join(f"{names[i]} (input {i})" for i in wrong)
              + ("; right: " + ", ".join(f"{names[i]} (input {i})" for i in right) if right else "")]
-    wrong_outputs = sorted({m.output_index for m in result.mismatches})
-    if outputs:
+    wrong_outputs = sorted({m.output_index for m in result.mismatches if not m.upstream})
+    if outputs and wrong_outputs:
         lines.append("through output " + ", ".join(f"{o} = {outputs[o]}" for o in wrong_outputs))
+    if all(m.upstream for m in result.mismatches):
+        lines.append("every row of the Jacobian agrees, but with a random incoming gradient the "
+                     "result is wrong: backward ignores (or mishandles) the gradient it receives; "
+                     "it must be multiplied in.")
+        return "\n  ".join(lines)
     pattern, factor = jacobian_pattern(result)
     if pattern == "sign":
         lines.append("analytic = -numeric everywhere it differs: a sign is flipped.")
@@ -189,9 +194,12 @@ def _diagnose_error(exercise, error):
 
 
 def jacobian_pattern(result):
-    """('sign' | 'factor' | 'zero' | '', factor): analytic/numeric on the wrong entries."""
-    analytic = numpy.array([m.analytic for m in result.mismatches])
-    numeric = numpy.array([m.numeric for m in result.mismatches])
+    """('sign' | 'factor' | 'zero' | '', factor): analytic/numeric on the wrong Jacobian entries."""
+    rows = [m for m in result.mismatches if not m.upstream]
+    analytic = numpy.array([m.analytic for m in rows])
+    numeric = numpy.array([m.numeric for m in rows])
+    if not rows:
+        return "", None
     if not numpy.all(numpy.isfinite(analytic)):
         return "", None
     if numpy.all(analytic == 0):

@@ -8,15 +8,20 @@ from .activation import (ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSoftmax, Mish,
                          Sigmoid, SiLU, Softmax, Softplus, Tanh)
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .linear import Embedding, Flatten, Identity, Linear, Unflatten
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, HuberLoss, L1Loss,
-                   MSELoss, NLLLoss, SmoothL1Loss)
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, GaussianNLLLoss, HuberLoss,
+                   KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
 from .norm import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
 from .parameter import Parameter
-from .pooling import (AvgPool2d, Dropout, Dropout2d, MaxPool2d, Upsample, UpsamplingBilinear2d,
-                      UpsamplingNearest2d)
+from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
+                      PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d,
+                      ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d)
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+                      AvgPool1d, AvgPool2d, Dropout, Dropout2d, MaxPool1d, MaxPool2d, Upsample,
+                      UpsamplingBilinear2d, UpsamplingNearest2d)
 
 __all__ = [
     "Module", "Parameter", "MultiheadAttention", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
@@ -28,4 +33,9 @@ __all__ = [
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss",
     "SmoothL1Loss", "HuberLoss",
     "GaussianNLLLoss", "functional", "init", "utils",
+    "Conv1d", "ConvTranspose1d", "CosineSimilarity", "PairwiseDistance", "KLDivLoss",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AvgPool1d", "MaxPool1d", "PixelShuffle", "PixelUnshuffle", "ZeroPad1d", "ZeroPad2d",
+    "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
 ]

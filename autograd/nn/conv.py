@@ -1,14 +1,20 @@
-"""Conv2d and ConvTranspose2d layers (the ops are in autograd/ops/conv.py)."""
+"""Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d layers (the ops are in
+autograd/ops/conv.py; the 1-d ones are 2-d convolutions of inputs of height 1)."""
 from .. import creation
-from ..ops.conv import ConvGeometry, pair
+from ..ops.conv import ConvGeometry, pair, single
 from . import functional as F
 from . import init
-from .checks import expect_channels
+from .checks import expect_channels, expect_input
 from .module import Module
 from .parameter import Parameter
 
 
 class _ConvNd(Module):
+    dims = 2   # the spatial dims: sizes and strides are pairs (1-tuples for the 1-d layers)
+
+    def _sizes(self, value, name):
+        return pair(value, name) if self.dims == 2 else (single(value, name),)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                  bias, weight_shape, device, dtype):
         super().__init__()
@@ -16,9 +22,10 @@ class _ConvNd(Module):
             raise ValueError(f"{type(self).__name__}: groups={groups} must divide in_channels="
                              f"{in_channels} and out_channels={out_channels}")
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride = pair(kernel_size), pair(stride)
-        self.padding = padding if isinstance(padding, str) else pair(padding)
-        self.dilation = pair(dilation)
+        self.kernel_size = self._sizes(kernel_size, "kernel_size")
+        self.stride = self._sizes(stride, "stride")
+        self.padding = padding if isinstance(padding, str) else self._sizes(padding, "padding")
+        self.dilation = self._sizes(dilation, "dilation")
         self.groups = groups
         self.weight = Parameter(creation.empty(weight_shape + self.kernel_size, dtype=dtype, device=device))
         self.bias = Parameter(creation.empty(out_channels, dtype=dtype, device=device)) if bias else None
@@ -30,14 +37,20 @@ class _ConvNd(Module):
     def _name(self):
         return f"{type(self).__name__}({self.in_channels}, {self.out_channels})"
 
+    def _check_sequence(self, x):
+        """A 1-d layer takes a batch (N, C, L) or one sequence (C, L)."""
+        c = self.in_channels
+        expect_input(self._name(), x, f"(N, {c}, L) or ({c}, L)", x.ndim in (2, 3) and x.shape[-2] == c)
+
     def extra_repr(self):
+        zeros, ones = (0,) * self.dims, (1,) * self.dims
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding not in ((0, 0), "valid"):
+        if self.padding not in (zeros, "valid"):
             text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != ones:
             text += f", dilation={self.dilation}"
-        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+        if getattr(self, "output_padding", zeros) != zeros:
             text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
@@ -93,3 +106,38 @@ class ConvTranspose2d(_ConvNd):
             raise ValueError(f"{self._name()}: output_size {wanted} is not reachable from input "
                              f"{tuple(x.shape)}; sizes from {smallest} to {largest} are")
         return extra
+
+
+class Conv1d(_ConvNd):
+    """weight (out_channels, in_channels / groups, K); input (N, C, L) or (C, L)."""
+    dims = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"Conv1d: padding_mode={padding_mode!r}; only 'zeros' is implemented")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, (out_channels, in_channels // groups), device, dtype)
+
+    def forward(self, x):
+        self._check_sequence(x)
+        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose1d(_ConvNd):
+    """weight (in_channels, out_channels / groups, K), as PyTorch; input (N, C, L) or (C, L)."""
+    dims = 1
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"ConvTranspose1d: padding_mode={padding_mode!r}; only 'zeros' is implemented")
+        self.output_padding = (single(output_padding, "output_padding"),)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, (in_channels, out_channels // groups), device, dtype)
+
+    def forward(self, x):
+        self._check_sequence(x)
+        return F.conv_transpose1d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)

@@ -6,14 +6,16 @@ composition of them); nothing here has its own gradient code.
 from .. import backend
 from ..function import DtypeError, ShapeError
 from ..ops.activation import elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh  # noqa: F401
-from ..ops.conv import conv2d, conv_transpose2d  # noqa: F401
+from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
 from ..ops import reduce
 from ..ops.elementwise import clamp, where
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
-                        cross_entropy, gaussian_nll_loss, huber_loss, kl_normal, l1_loss,
+                        cross_entropy, gaussian_nll_loss, huber_loss, kl_div, kl_normal, l1_loss,
                         mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
-from ..ops.pool import avg_pool2d, dropout, dropout2d, interpolate, max_pool2d  # noqa: F401
+from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
+                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, dropout, dropout2d,
+                        interpolate, max_pool1d, max_pool2d, pixel_shuffle, pixel_unshuffle)
 from ..ops.reduce import log_softmax, softmax  # noqa: F401
 from ..ops.shape import getitem, pad  # noqa: F401
 from ..tensor import Tensor
@@ -58,6 +60,11 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     dot = reduce.sum(x1 * x2, dim)
     norms = reduce.norm(x1, 2, dim) * reduce.norm(x2, 2, dim)
     return dot / clamp(norms, min=eps)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dim (eps keeps the gradient finite at x1 = x2)."""
+    return reduce.norm(x1 - x2 + eps, p, -1, keepdim)
 
 
 def logsigmoid(x):

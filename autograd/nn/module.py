@@ -18,6 +18,7 @@ from .. import backend
 from ..function import DtypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+from ..tensor_hooks import RemovableHandle
 from .parameter import Parameter
 from .state_dict import format_state_dict_problems, state_dict_problems
 
@@ -33,16 +34,44 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", collections.OrderedDict())
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_pre_hooks", collections.OrderedDict())
+        object.__setattr__(self, "_forward_hooks", collections.OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
         try:
+            if self.__dict__.get("_forward_pre_hooks") or self.__dict__.get("_forward_hooks"):
+                return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
         except (ShapeError, DtypeError) as err:
             _name_the_layer(err, self)
             raise
+
+    # -- forward hooks ----------------------------------------------------------
+    def _call_with_hooks(self, args, kwargs):
+        """forward with PyTorch's hooks around it: each pre-hook(module, args) may return
+        new args (a tuple, or one value); each hook(module, args, output) may return a
+        new output."""
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook, *, prepend=False):
+        """Call ``hook(module, args)`` before each forward; returns a handle with .remove()."""
+        return _add_hook(self, "_forward_pre_hooks", hook, prepend)
+
+    def register_forward_hook(self, hook, *, prepend=False):
+        """Call ``hook(module, args, output)`` after each forward; returns a handle with .remove()."""
+        return _add_hook(self, "_forward_hooks", hook, prepend)
 
     # -- registration by attribute -----------------------------------------
     def _registries(self):
@@ -289,3 +318,17 @@ def _name_the_layer(err, module):
     if str(err.args[0]).startswith(type(module).__name__ + "("):
         return                                  # the layer's own check has named it already
     err.args = (f"{type(module).__name__}({module.extra_repr()}): {err.args[0]}",) + err.args[1:]
+
+
+def _add_hook(module, registry_name, hook, prepend):
+    if not callable(hook):
+        raise TypeError(f"register{registry_name[:-1]}: a hook must be callable, got {type(hook).__name__}")
+    registry = module.__dict__.get(registry_name)
+    if registry is None:   # a module made before hooks existed (unpickled, say)
+        registry = collections.OrderedDict()
+        object.__setattr__(module, registry_name, registry)
+    handle = RemovableHandle(registry)
+    registry[handle.id] = hook
+    if prepend:
+        registry.move_to_end(handle.id, last=False)
+    return handle

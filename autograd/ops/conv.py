@@ -449,3 +449,68 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     if oh < 1 or ow < 1:
         raise ShapeError(f"conv_transpose2d: padding {geometry.padding} leaves no output for input {x.shape}")
     return _add_bias(ConvTranspose2d(geometry, output_padding)(x, weight), bias)
+
+
+# ----------------------------------------------------------------------------
+# One-dimensional convolutions: a conv2d over inputs of height 1
+# ----------------------------------------------------------------------------
+def single(value, name="argument"):
+    """3 -> 3; (3,) -> 3: one length, for the 1-d ops."""
+    if isinstance(value, int):
+        return value
+    value = tuple(int(v) for v in value)
+    if len(value) != 1:
+        raise ValueError(f"{name}: expected an int or a 1-tuple, got {value}")
+    return value[0]
+
+
+def _as_1d_batch(op, x, weight):
+    """(N, C, 1, L) from an (N, C, L) batch or one (C, L) sequence, the (.., 1, K)
+    weight, and a function that gives results back the input's way."""
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {x.shape}")
+    if weight.ndim != 3:
+        raise ShapeError(f"{op}: expected a 3-D weight, got shape {weight.shape}")
+    batched = x.ndim == 3
+    images = x.unsqueeze(-2) if batched else x.unsqueeze(0).unsqueeze(-2)
+
+    def restore(y):
+        y = y.squeeze(-2)
+        return y if batched else y.squeeze(0)
+    return images, weight.unsqueeze(-2), restore
+
+
+def _conv1d_padding(padding):
+    return padding if isinstance(padding, str) else (0, single(padding, "padding"))
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """The 1-d convolution of x (N, C_in, L) or (C_in, L) with weight
+    (C_out, C_in / groups, K), as conv2d of inputs of height 1."""
+    images, kernel, restore = _as_1d_batch("conv1d", x, weight)
+    in_channels = weight.shape[1] * groups
+    if images.shape[1] != in_channels:
+        raise ShapeError(f"conv1d: expected input (N, {in_channels}, L) for weight {weight.shape} "
+                         f"and groups={groups}, got {x.shape}")
+    span = single(dilation, "dilation") * (weight.shape[2] - 1) + 1
+    pad_total = 0 if isinstance(padding, str) else 2 * single(padding, "padding")
+    if padding != "same" and images.shape[-1] + pad_total < span:
+        raise ShapeError(f"conv1d: input {x.shape} is too small for kernel size {weight.shape[2]} "
+                         f"with padding {padding} and dilation {dilation}")
+    y = conv2d(images, kernel, bias, (1, single(stride, "stride")), _conv1d_padding(padding),
+               (1, single(dilation, "dilation")), groups)
+    return restore(y)
+
+
+def conv_transpose1d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The transpose of conv1d: x (N, C_in, L) or (C_in, L), weight (C_in, C_out / groups, K)."""
+    images, kernel, restore = _as_1d_batch("conv_transpose1d", x, weight)
+    if images.shape[1] != weight.shape[0]:
+        raise ShapeError(f"conv_transpose1d: expected input (N, {weight.shape[0]}, L) for weight "
+                         f"{weight.shape}, got {x.shape}")
+    y = conv_transpose2d(images, kernel, bias, (1, single(stride, "stride")),
+                         (0, single(padding, "padding")),
+                         (0, single(output_padding, "output_padding")), groups,
+                         (1, single(dilation, "dilation")))
+    return restore(y)

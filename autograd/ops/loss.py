@@ -396,15 +396,73 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     With ``label_smoothing`` e the target class has probability 1 - e + e/C and
     every other class e/C; the weighted mean still divides by the sum of w[t].
-    Class-index targets only (PyTorch also accepts class probabilities).
+
+    ``target`` may instead hold class probabilities, a float tensor of input's shape:
+    then the loss of a sample is -sum_k w[k] p[k] log softmax(input)[k] (p smoothed
+    to (1 - e) p + e / C), the mean divides by the number of samples, and the
+    target gets a gradient too.
     """
     reduction = _check_reduction("cross_entropy", reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if target.dtype.kind == "f" and input.ndim > 0:
+        return _soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     _check_class_target("cross_entropy", input, target, weight)
     log_probs = reductions.log_softmax(input, _class_dim(input))
     return _class_loss("cross_entropy", log_probs, target, weight, ignore_index, reduction,
                        label_smoothing)
+
+
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
+    """cross_entropy with class-probability targets (see cross_entropy)."""
+    if target.shape != input.shape:
+        raise ShapeError(f"cross_entropy: class-probability targets must have the input's shape "
+                         f"{input.shape}, got target {target.shape} (class indices need an integer "
+                         "tensor)")
+    class_dim = _class_dim(input)
+    classes = input.shape[class_dim]
+    if weight is not None and weight.shape != (classes,):
+        raise ShapeError(f"cross_entropy: weight must have one entry per class, shape ({classes},), "
+                         f"got {weight.shape}")
+    log_probs = reductions.log_softmax(input, class_dim)
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    products = log_probs * target
+    if weight is not None:
+        along_classes = [-1 if d == class_dim else 1 for d in range(input.ndim)]
+        products = products * weight.detach().to(dtype=input.dtype).reshape(along_classes)
+    per_sample = -reductions.sum(products, dim=class_dim)
+    return _reduce(per_sample, reduction)   # the mean is over samples, whatever the weights
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target || q) pointwise for log-probabilities ``input`` = log q:
+        target (log target - input)                 (target as probabilities; 0 where it is 0)
+        exp(target) (target - input)                (log_target: target as log-probabilities)
+    reduced by 'mean' (over all elements, PyTorch's default, which is not the KL
+    divergence), 'batchmean' (the sum divided by the batch size input.size(0): the
+    KL divergence per sample), 'sum' or 'none'.  Both get a gradient."""
+    if reduction == "batchmean":
+        checked = "sum"
+        if size_average is not None or reduce is not None:
+            checked = _check_reduction("kl_div", "mean", size_average, reduce)
+    else:
+        checked = _check_reduction("kl_div", reduction, size_average, reduce)
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction='mean' divides the total loss by the batch size and the "
+                      "support size; 'batchmean' divides only by the batch size, which is the KL "
+                      "divergence (as PyTorch warns)", UserWarning, stacklevel=2)
+    input, target = _broadcast_pair("kl_div", input, target)
+    if log_target:
+        losses = elementwise.exp(target) * (target - input)
+    else:
+        positive = target.array > 0
+        # target log target is 0 where target is 0 (its limit), with no nan from log(0)
+        safe_target = elementwise.where(positive, target, 1.0)
+        losses = elementwise.where(positive, target * elementwise.log(safe_target), 0.0) - target * input
+    if reduction == "batchmean" and checked == "sum":
+        return reductions.sum(losses) / (input.shape[0] if input.ndim else 1)
+    return _reduce(losses, checked)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):

@@ -363,3 +363,178 @@ def dropout2d(x, p=0.5, training=True, inplace=False):
         return dropout(x, p, training)
     ones = Tensor(backend.get_array_module(x.array).ones(mask_shape, dtype=x.dtype))
     return x * dropout(ones, p, training)
+
+
+# ----------------------------------------------------------------------------
+# Adaptive pooling: the output size is given, the windows follow from it
+# ----------------------------------------------------------------------------
+def adaptive_windows(in_size, out_size):
+    """PyTorch's windows along one axis: output cell i pools the input elements
+    [floor(i * in / out), ceil((i + 1) * in / out)), so the windows cover the input
+    and neighbours overlap by at most one element when out does not divide in."""
+    starts = [(i * in_size) // out_size for i in range(out_size)]
+    ends = [-(-((i + 1) * in_size) // out_size) for i in range(out_size)]
+    return list(zip(starts, ends))
+
+
+def _adaptive_size(op, x, output_size):
+    """(OH, OW) from an int, a pair, or a pair with None (keep that input size)."""
+    images, restore = _as_batch(op, x)
+    if isinstance(output_size, numbers.Integral):
+        output_size = (output_size, output_size)
+    output_size = tuple(output_size)
+    if len(output_size) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size}")
+    size = tuple(images.shape[2 + i] if s is None else int(s) for i, s in enumerate(output_size))
+    if min(size) < 1 or min(images.shape[2:]) < 1:
+        raise ShapeError(f"{op}: output_size {size} must be positive and the input {tuple(x.shape)} "
+                         "non-empty")
+    return images, restore, size
+
+
+def _averaging_matrix(in_size, out_size, xp, dtype):
+    """(out, in): row i holds 1 / (window length) over output cell i's window."""
+    matrix = numpy.zeros((out_size, in_size))
+    for i, (start, end) in enumerate(adaptive_windows(in_size, out_size)):
+        matrix[i, start:end] = 1.0 / (end - start)
+    return Tensor(xp.asarray(matrix, dtype=dtype))
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """The mean over each adaptive window (``adaptive_windows`` along H and along W) of
+    an (N, C, H, W) or (C, H, W) input.  The windows of one axis form an averaging
+    matrix A (OH, H), so the result is A_h @ x @ A_w^T, and its gradient follows."""
+    from .linalg import matmul
+    images, restore, (oh, ow) = _adaptive_size("adaptive_avg_pool2d", x, output_size)
+    n, c, h, w = images.shape
+    if h % oh == 0 and w % ow == 0:   # equal windows that tile the input: a plain average
+        blocks = reshape(images, (n, c, oh, h // oh, ow, w // ow))
+        return restore(blocks.mean(dim=(3, 5)))
+    xp = backend.get_array_module(x.array)
+    rows = _averaging_matrix(h, oh, xp, x.dtype)
+    cols = _averaging_matrix(w, ow, xp, x.dtype)
+    return restore(matmul(matmul(rows, images), cols.T))
+
+
+def _adaptive_argmax(images, out_size):
+    """The flat index h * W + w of each adaptive window's maximum, (N, C, OH, OW).
+    The max over a rectangle is the max over its rows of the max within each row:
+    first within the column windows, then over the row windows, which keeps the
+    first maximum in row-major order, as PyTorch."""
+    xp = backend.get_array_module(images)
+    n, c, h, w = images.shape
+    oh, ow = out_size
+    column_best = xp.empty((n, c, h, ow), dtype=images.dtype)
+    column_arg = xp.empty((n, c, h, ow), dtype=numpy.int64)
+    for j, (start, end) in enumerate(adaptive_windows(w, ow)):
+        window = images[..., start:end]
+        column_arg[..., j] = window.argmax(axis=-1) + start
+        column_best[..., j] = window.max(axis=-1)
+    index = xp.empty((n, c, oh, ow), dtype=numpy.int64)
+    for i, (start, end) in enumerate(adaptive_windows(h, oh)):
+        best_row = column_best[:, :, start:end].argmax(axis=2)                    # (N, C, OW)
+        column = xp.take_along_axis(column_arg[:, :, start:end], best_row[:, :, None], axis=2)[:, :, 0]
+        index[:, :, i] = (best_row + start) * w + column
+    return index
+
+
+def adaptive_max_pool2d(x, output_size, return_indices=False):
+    """The largest element of each adaptive window; the gradient goes to it.  With
+    ``return_indices`` also where it is, as h * W + w in its (H, W) plane (int64)."""
+    images, restore, size = _adaptive_size("adaptive_max_pool2d", x, output_size)
+    n, c, h, w = images.shape
+    index = _adaptive_argmax(images.array, size)
+    xp = backend.get_array_module(x.array)
+    plane_start = (xp.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+    values = getitem(reshape(images, (-1,)), plane_start + index)
+    if return_indices:
+        return restore(values), restore(Tensor(index))
+    return restore(values)
+
+
+# ----------------------------------------------------------------------------
+# One-dimensional pooling: the 2-d ops on inputs of height 1
+# ----------------------------------------------------------------------------
+def _as_2d(op, x):
+    """(N, C, L) or (C, L) -> an (N, C, 1, L) or (C, 1, L) image, and the way back."""
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape {x.shape}")
+    return unsqueeze(x, -2), lambda y: squeeze(y, -2)
+
+
+def _single(value, op, name):
+    if value is None or isinstance(value, numbers.Integral):
+        return value
+    value = tuple(value)
+    if len(value) != 1:
+        raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {value}")
+    return int(value[0])
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """The mean of each window of length ``kernel_size`` along the last dim."""
+    image, restore = _as_2d("avg_pool1d", x)
+    stride = _single(stride, "avg_pool1d", "stride")
+    y = avg_pool2d(image, (1, _single(kernel_size, "avg_pool1d", "kernel_size")),
+                   None if stride is None else (1, stride), (0, _single(padding, "avg_pool1d", "padding")),
+                   ceil_mode, count_include_pad)
+    return restore(y)
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The largest element of each window along the last dim (indices: positions in it)."""
+    image, restore = _as_2d("max_pool1d", x)
+    stride = _single(stride, "max_pool1d", "stride")
+    result = max_pool2d(image, (1, _single(kernel_size, "max_pool1d", "kernel_size")),
+                        None if stride is None else (1, stride),
+                        (0, _single(padding, "max_pool1d", "padding")),
+                        (1, _single(dilation, "max_pool1d", "dilation")), ceil_mode, return_indices)
+    if return_indices:
+        return restore(result[0]), restore(result[1])
+    return restore(result)
+
+
+def adaptive_avg_pool1d(x, output_size):
+    image, restore = _as_2d("adaptive_avg_pool1d", x)
+    return restore(adaptive_avg_pool2d(image, (1, _single(output_size, "adaptive_avg_pool1d", "output_size"))))
+
+
+def adaptive_max_pool1d(x, output_size, return_indices=False):
+    image, restore = _as_2d("adaptive_max_pool1d", x)
+    result = adaptive_max_pool2d(image, (1, _single(output_size, "adaptive_max_pool1d", "output_size")),
+                                 return_indices)
+    if return_indices:
+        return restore(result[0]), restore(result[1])
+    return restore(result)
+
+
+# ----------------------------------------------------------------------------
+# Pixel shuffle: trading channels for resolution
+# ----------------------------------------------------------------------------
+def pixel_shuffle(x, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r): out[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]."""
+    r = int(upscale_factor)
+    if x.ndim < 3 or r < 1 or x.shape[-3] % (r * r):
+        raise ShapeError(f"pixel_shuffle: expected input (*, C * {r}^2, H, W), with channels "
+                         f"divisible by {r * r}, got shape {tuple(x.shape)}")
+    *lead, channels, h, w = x.shape
+    c = channels // (r * r)
+    k = len(lead)
+    y = reshape(x, (*lead, c, r, r, h, w))
+    y = y.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)         # (*, C, H, r, W, r)
+    return reshape(y, (*lead, c, h * r, w * r))
+
+
+def pixel_unshuffle(x, downscale_factor):
+    """The inverse of pixel_shuffle: (*, C, H r, W r) -> (*, C r^2, H, W)."""
+    r = int(downscale_factor)
+    if x.ndim < 3 or r < 1 or x.shape[-1] % r or x.shape[-2] % r:
+        raise ShapeError(f"pixel_unshuffle: expected input (*, C, H, W) with H and W divisible "
+                         f"by {r}, got shape {tuple(x.shape)}")
+    *lead, c, height, width = x.shape
+    h, w = height // r, width // r
+    k = len(lead)
+    y = reshape(x, (*lead, c, h, r, w, r))
+    y = y.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)         # (*, C, r, r, H, W)
+    return reshape(y, (*lead, c * r * r, h, w))

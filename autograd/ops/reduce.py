@@ -60,7 +60,9 @@ def mean(x, dim=None, keepdim=False):
 
 
 def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
-    """Sample variance: sum((x - mean)^2) / (n - correction); unbiased means correction 1."""
+    """Sample variance: sum((x - mean)^2) / (n - correction); unbiased means correction 1.
+    ``var(x, False)`` is unbiased=False, as in PyTorch."""
+    dim, unbiased = _var_arguments(dim, unbiased)
     dims = normalize_dims(dim, x.ndim, "var")
     if correction is None:
         correction = 1 if unbiased else 0
@@ -69,6 +71,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, correction=None):
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    dim, unbiased = _var_arguments(dim, unbiased)
     return root(var(x, dim, unbiased, keepdim, correction), 2)
 
 
@@ -421,3 +424,68 @@ def nonzero(x, as_tuple=False):
     if as_tuple:
         return tuple(Tensor(i.astype(numpy.int64)) for i in found)
     return Tensor(xp.stack(found, axis=1).astype(numpy.int64) if found else xp.zeros((0, 0), numpy.int64))
+
+
+# ----------------------------------------------------------------------------
+# median, std_mean / var_mean, count_nonzero, aminmax
+# ----------------------------------------------------------------------------
+def median(x, dim=None, keepdim=False):
+    """The lower median: the element at position (n - 1) // 2 once sorted.
+
+    Over all elements a 0-d tensor; along ``dim`` (values, indices).  The gradient
+    goes to the element chosen (one of them if several are equal)."""
+    from .shape import gather, narrow
+    if dim is None:
+        flat = reshape(x, (-1,))
+        if flat.shape[0] == 0:
+            raise RuntimeError("median: cannot compute the median of an empty tensor")
+        order = argsort(flat, 0)
+        chosen = narrow(order, 0, (flat.shape[0] - 1) // 2, 1)
+        return reshape(gather(flat, 0, chosen), ())
+    if x.ndim == 0:
+        return MinMax(x, Tensor(backend.get_array_module(x.array).asarray(0)))
+    dim = normalize_dim(dim, x.ndim, "median")
+    if x.shape[dim] == 0:
+        raise IndexError(f"median: dim {dim} of shape {x.shape} is empty")
+    indices = narrow(argsort(x, dim), dim, (x.shape[dim] - 1) // 2, 1)
+    values = gather(x, dim, indices)
+    if not keepdim:
+        values, indices = reshape(values, values.shape[:dim] + values.shape[dim + 1:]), \
+            Tensor(indices.array.reshape(indices.shape[:dim] + indices.shape[dim + 1:]))
+    return MinMax(values, indices)
+
+
+def _var_arguments(dim, unbiased):
+    """torch.var(x, True) means unbiased=True, not dim=1 (PyTorch's overload)."""
+    if isinstance(dim, bool):
+        return None, dim
+    return dim, unbiased
+
+
+def var_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """(var(x), mean(x)) over ``dim``, with var's correction (1 by default)."""
+    dim, unbiased = _var_arguments(dim, unbiased)
+    return var(x, dim, unbiased, keepdim, correction), mean(x, normalize_dims(dim, x.ndim), keepdim)
+
+
+def std_mean(x, dim=None, unbiased=True, keepdim=False, correction=None):
+    """(std(x), mean(x)) over ``dim``, with std's correction (1 by default)."""
+    dim, unbiased = _var_arguments(dim, unbiased)
+    return std(x, dim, unbiased, keepdim, correction), mean(x, normalize_dims(dim, x.ndim), keepdim)
+
+
+def count_nonzero(x, dim=None):
+    """The number of non-zero elements over ``dim`` (all if None), as int64."""
+    xp = backend.get_array_module(x.array)
+    dims = normalize_dims(dim, x.ndim, "count_nonzero")
+    return Tensor(xp.asarray(xp.count_nonzero(x.array, axis=dims)).astype(numpy.int64))
+
+
+AminMax = collections.namedtuple("AminMax", ["min", "max"])
+
+
+def aminmax(x, *, dim=None, keepdim=False):
+    """(amin(x), amax(x)) over ``dim`` (all elements if None)."""
+    if x.numel() == 0:
+        raise RuntimeError("aminmax: cannot compute on an empty tensor")
+    return AminMax(amin(x, dim, keepdim), amax(x, dim, keepdim))

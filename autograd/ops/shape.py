@@ -455,17 +455,59 @@ class Pad(ShapeOp):
         return getitem(gy, crop)
 
 
-def pad(x, pad, mode="constant", value=0.0):
-    """PyTorch's order: pad = (left, right) for the last dim, then the one before it..."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not implemented, only 'constant'")
+PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(x, pad, mode="constant", value=None):
+    """PyTorch's order: pad = (left, right) for the last dim, then the one before it...
+
+    mode 'constant' fills with ``value`` (0); the others take the new values from
+    x itself, along each padded dim of size n (position p counts from the first
+    element, so the padding before it has p < 0):
+      'reflect'    mirrors at the edge elements, not repeating them: p -> |p|,
+                   n - 1 + p -> n - 1 - p (the padding must be smaller than n);
+      'replicate'  repeats the edge elements: p -> clip(p, 0, n - 1);
+      'circular'   wraps around: p -> p mod n (the padding at most n).
+    These three pad the last 1, 2 or 3 dims of a batch (N, C, ...) or of one
+    sample (C, ...), as in PyTorch; the gradient adds up over the copies.
+    """
+    if mode not in PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {PAD_MODES}, got {mode!r}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: expected pairs for at most {x.ndim} dims, got {tuple(pad)}")
     if any(p < 0 for p in pad):
         raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
     pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)]
     widths = tuple([(0, 0)] * (x.ndim - len(pairs)) + pairs[::-1])
-    return Pad(widths, value)(x)
+    if mode == "constant":
+        return Pad(widths, 0.0 if value is None else value)(x)
+    if value not in (None, 0):
+        raise ValueError(f"pad: value={value} is only for mode 'constant', not {mode!r}")
+    if len(pairs) not in (1, 2, 3) or x.ndim not in (len(pairs) + 1, len(pairs) + 2):
+        raise ShapeError(f"pad: mode {mode!r} with padding {tuple(pad)} for the last {len(pairs)} "
+                         f"dim(s) needs a {len(pairs) + 1}-D or {len(pairs) + 2}-D input, got "
+                         f"shape {tuple(x.shape)}")
+    for dim, (before, after) in enumerate(widths):
+        if before or after:
+            x = index_select(x, dim, _pad_sources(mode, x.shape[dim], before, after, x, pad))
+    return x
+
+
+def _pad_sources(mode, n, before, after, x, pad):
+    """For each position of the padded dim, the position in x it copies."""
+    xp = backend.get_array_module(x.array)
+    limit = n - 1 if mode == "reflect" else n
+    if mode != "replicate" and max(before, after) > limit or n == 0:
+        rule = "smaller than" if mode == "reflect" else "at most"
+        raise ShapeError(f"pad: with mode {mode!r} the padding must be {rule} the size of the dim "
+                         f"it pads: padding {tuple(pad)} for input of shape {tuple(x.shape)}")
+    p = xp.arange(-before, n + after)
+    if mode == "reflect":
+        p = xp.abs(p)
+        return xp.where(p > n - 1, 2 * (n - 1) - p, p)
+    if mode == "replicate":
+        return xp.clip(p, 0, n - 1)
+    return p % n
 
 
 # ----------------------------------------------------------------------------
@@ -653,3 +695,328 @@ def repeat_interleave(x, repeats, dim=None):
     counts = repeats.array if isinstance(repeats, Tensor) else repeats
     index = xp.repeat(xp.arange(x.shape[dim]), counts)
     return index_select(x, dim, Tensor(index))
+
+
+# ----------------------------------------------------------------------------
+# More joining: hstack, vstack, dstack, meshgrid
+# ----------------------------------------------------------------------------
+def _at_least(x, ndim):
+    """x with size-1 dims added as atleast_2d / atleast_3d do: (n,) -> (1, n) -> (1, n, 1)."""
+    if x.ndim >= ndim:
+        return x
+    if x.ndim == 0:
+        x = reshape(x, (1,))
+    if x.ndim == 1 and ndim >= 2:
+        x = reshape(x, (1,) + x.shape)
+    if x.ndim == 2 and ndim == 3:
+        x = reshape(x, x.shape + (1,))
+    return x
+
+
+def _tensor_list(tensors, op):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    return tensors
+
+
+def hstack(tensors):
+    """Join along dim 1, or along dim 0 when the tensors are 1-D (as torch.hstack)."""
+    tensors = [_at_least(t, 1) for t in _tensor_list(tensors, "hstack")]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Join along dim 0 after making 1-D tensors rows (1, n)."""
+    return cat([_at_least(t, 2) for t in _tensor_list(tensors, "vstack")], 0)
+
+
+def dstack(tensors):
+    """Join along dim 2 after making every tensor at least 3-D ((n,) -> (1, n, 1))."""
+    return cat([_at_least(t, 3) for t in _tensor_list(tensors, "dstack")], 2)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors: output i varies along dim i ('ij'), except that
+    with 'xy' the first two dims are swapped (Cartesian, as NumPy's default)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise ShapeError(f"meshgrid: expected 0-D or 1-D tensors, got shape {tuple(t.shape)}")
+    vectors = [reshape(t, (-1,)) for t in tensors]
+    along = list(range(len(vectors)))       # the dim along which output i varies
+    if indexing == "xy" and len(vectors) >= 2:
+        along[0], along[1] = 1, 0
+    shape = [0] * len(vectors)
+    for v, d in zip(vectors, along):
+        shape[d] = v.shape[0]
+    grids = []
+    for v, d in zip(vectors, along):
+        varying = tuple(-1 if k == d else 1 for k in range(len(vectors)))
+        grids.append(broadcast_to(reshape(v, varying), tuple(shape)))
+    return tuple(grids)
+
+
+# ----------------------------------------------------------------------------
+# Selecting: masked_select, unique, diff, trace
+# ----------------------------------------------------------------------------
+def _bool_array(mask, op):
+    array = mask.array if isinstance(mask, Tensor) else mask
+    if getattr(array, "dtype", None) != numpy.bool_:
+        raise TypeError(f"{op}: expected a boolean mask, got "
+                        f"{getattr(array, 'dtype', type(array).__name__)}")
+    return array
+
+
+def masked_select(x, mask):
+    """The elements of x where ``mask`` is True, as a 1-D tensor (x and mask broadcast
+    together); the gradient goes back to those elements."""
+    mask_array = _bool_array(mask, "masked_select")
+    xp = backend.get_array_module(x.array)
+    try:
+        shape = numpy.broadcast_shapes(x.shape, tuple(mask_array.shape))
+    except ValueError:
+        raise ShapeError(f"masked_select: mask of shape {tuple(mask_array.shape)} and input of "
+                         f"shape {tuple(x.shape)} do not broadcast together") from None
+    mask_array = xp.broadcast_to(xp.asarray(mask_array), shape)
+    return getitem(broadcast_to(x, shape), mask_array)
+
+
+def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """The distinct values of x, sorted (no gradient, as in PyTorch); with
+    ``return_inverse`` where each element of x is among them, with ``return_counts``
+    how often each occurs (both int64).  With ``dim``, distinct slices along dim."""
+    xp = backend.get_array_module(x.array)
+    axis = None if dim is None else normalize_dim(dim, x.ndim, "unique")
+    values, inverse, counts = xp.unique(x.array, return_inverse=True, return_counts=True, axis=axis)
+    result = [Tensor(values)]
+    if return_inverse:
+        inverse_shape = x.shape if axis is None else (x.shape[axis],)
+        result.append(Tensor(inverse.reshape(inverse_shape).astype(numpy.int64)))
+    if return_counts:
+        result.append(Tensor(counts.astype(numpy.int64)))
+    return result[0] if len(result) == 1 else tuple(result)
+
+
+def diff(x, n=1, dim=-1, prepend=None, append=None):
+    """out[i] = x[i + 1] - x[i] along ``dim``, applied ``n`` times; ``prepend`` and
+    ``append`` are joined to x along dim first."""
+    if x.ndim == 0:
+        raise ShapeError("diff: expected at least 1-dimensional input, got a 0-d tensor")
+    dim = normalize_dim(dim, x.ndim, "diff")
+    pieces = [t for t in (prepend, x, append) if t is not None]
+    x = cat(pieces, dim) if len(pieces) > 1 else x
+    before = (slice(None),) * dim
+    for _ in range(int(n)):
+        if x.shape[dim] == 0:
+            break
+        x = getitem(x, before + (slice(1, None),)) - getitem(x, before + (slice(None, -1),))
+    return x
+
+
+def trace(x):
+    """The sum of the main diagonal of a 2-D tensor."""
+    if x.ndim != 2:
+        raise ShapeError(f"trace: expected a 2-D tensor (a matrix), got shape {tuple(x.shape)}")
+    from .reduce import sum
+    return sum(diag(x))
+
+
+# ----------------------------------------------------------------------------
+# Products: addmm, baddbmm, addbmm, tensordot, and distances: cdist
+# ----------------------------------------------------------------------------
+def _scaled(t, factor):
+    return t if factor == 1 else t * factor
+
+
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2) for matrices; with beta = 0 input is ignored
+    (nan and inf in it do not propagate, as in PyTorch)."""
+    from .linalg import matmul
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"addmm: expected 2-D mat1 and mat2, got shapes {tuple(mat1.shape)} and "
+                         f"{tuple(mat2.shape)}")
+    product = _scaled(matmul(mat1, mat2), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def baddbmm(input, batch1, batch2, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2) for batches of matrices (b, n, m), (b, m, p)."""
+    from .linalg import bmm
+    product = _scaled(bmm(batch1, batch2), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def addbmm(input, batch1, batch2, beta=1, alpha=1):
+    """beta * input + alpha * sum_b batch1[b] @ batch2[b]."""
+    from .linalg import bmm
+    from .reduce import sum
+    product = _scaled(sum(bmm(batch1, batch2), 0), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def tensordot(a, b, dims=2):
+    """Sum of products over dims of a and b: ``dims`` = n contracts a's last n dims with
+    b's first n; or a pair of lists (a's dims, b's dims).  Done as one matrix product."""
+    from .linalg import matmul
+    if isinstance(dims, numbers.Integral):
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
+    dims_a = [normalize_dim(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [normalize_dim(d, b.ndim, "tensordot") for d in dims_b]
+    if [a.shape[d] for d in dims_a] != [b.shape[d] for d in dims_b]:
+        raise ShapeError(f"tensordot: contracted dims {dims_a} of shape {tuple(a.shape)} and "
+                         f"{dims_b} of shape {tuple(b.shape)} have different sizes")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    size = int(numpy.prod([a.shape[d] for d in dims_a]))
+    a2 = reshape(permute(a, free_a + dims_a), (-1, size))
+    b2 = reshape(permute(b, dims_b + free_b), (size, -1))
+    return reshape(matmul(a2, b2), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """The p-norm distance between each row of x1 (.., P, M) and each row of x2
+    (.., R, M): out[.., i, j] = ||x1[.., i, :] - x2[.., j, :]||_p, shape (.., P, R)."""
+    from .reduce import norm, sum
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(f"cdist: expected x1 (.., P, M) and x2 (.., R, M) with the same M, got "
+                         f"shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
+    if p < 0:
+        raise ValueError(f"cdist: p must be >= 0, got {p}")
+    differences = unsqueeze(x1, -2) - unsqueeze(x2, -3)          # (.., P, R, M)
+    if p == 0:   # the number of coordinates that differ (no gradient, as in PyTorch)
+        return sum((differences != 0).to(dtype=x1.dtype), -1).detach()
+    return norm(differences, p, -1)
+
+
+# ----------------------------------------------------------------------------
+# The scatter family: scatter, scatter_add, index_add, index_fill, masked_scatter.
+# Each is out of place here; the in-place forms (scatter_, ...) in tensor.py write
+# the result through inplace.modify, which counts and records the change.
+# ----------------------------------------------------------------------------
+def _scatter_index(op, x, dim, index, src=None):
+    """Check ``index`` for the scatter ops (as PyTorch: the same number of dims as x,
+    no larger than src anywhere, nor than x outside ``dim``; values in range) and
+    return dim and the raw index array, negative entries wrapped."""
+    index_array = index.array if isinstance(index, Tensor) else index
+    dim = normalize_dim(dim, x.ndim, op)
+    if index_array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer (int64) tensor, got dtype {index_array.dtype}")
+    if index_array.ndim != x.ndim:
+        raise ShapeError(f"{op}: index needs as many dims as self ({x.ndim}), got index of shape "
+                         f"{tuple(index_array.shape)} for self of shape {tuple(x.shape)}")
+    if any(i > s for d, (i, s) in enumerate(zip(index_array.shape, x.shape)) if d != dim):
+        raise ShapeError(f"{op}: index of shape {tuple(index_array.shape)} is larger than self of "
+                         f"shape {tuple(x.shape)} outside dim {dim}")
+    if src is not None and (src.ndim != x.ndim or
+                            any(i > s for i, s in zip(index_array.shape, src.shape))):
+        raise ShapeError(f"{op}: index of shape {tuple(index_array.shape)} needs a src with as many "
+                         f"dims and at least as large, got src of shape {tuple(src.shape)}")
+    if index_array.size and (int(index_array.min()) < -x.shape[dim] or
+                             int(index_array.max()) >= x.shape[dim]):
+        raise IndexError(f"{op}: index {int(index_array.max())} or {int(index_array.min())} is out "
+                         f"of range for dim {dim} of size {x.shape[dim]}")
+    xp = backend.get_array_module(x.array)
+    return dim, xp.array(index_array) % max(x.shape[dim], 1)   # a copy: later changes don't matter
+
+
+def _crop_to(t, shape):
+    """The leading corner of t of the given shape (src may be larger than index)."""
+    if tuple(t.shape) == tuple(shape):
+        return t
+    return getitem(t, tuple(slice(0, s) for s in shape))
+
+
+def scatter(x, dim, index, src=None, value=None, reduce=None):
+    """A copy of x with out[..., index[i], ...] = src[i] along ``dim`` (index and src of
+    the same number of dims; src may be a number, or given as value=).  For repeated
+    indices the value written is one of them, as in PyTorch.  Gradients: x's is the
+    incoming gradient with the written places zeroed, src's is gathered from them."""
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+        if reduce == "add":
+            return scatter_add(x, dim, index, src if src is not None else value)
+        raise NotImplementedError("scatter: reduce='multiply' is not implemented")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: expected src (a tensor) or value (a number)")
+    source = src if isinstance(src, Tensor) else None
+    dim, index_array = _scatter_index("scatter", x, dim, index, source)
+    xp = backend.get_array_module(x.array)
+    positions = _full_index(index_array, dim, xp)
+    if source is None:
+        return index_put(x, positions, src)
+    return index_put(x, positions, _crop_to(source.to(dtype=x.dtype), index_array.shape))
+
+
+def scatter_add(x, dim, index, src):
+    """x plus the values of src added at their index along ``dim`` (repeats add up)."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a Tensor, got {type(src).__name__}")
+    dim, index_array = _scatter_index("scatter_add", x, dim, index, src)
+    positions = _full_index(index_array, dim, backend.get_array_module(x.array))
+    # GetItemGrad adds values into zeros at positions (the adjoint of picking them)
+    added = GetItemGrad(positions, x.shape)(_crop_to(src.to(dtype=x.dtype), index_array.shape))
+    return x + added
+
+
+def _index_along(op, x, dim, index):
+    """``dim`` checked and the index of a 1-D integer ``index`` along it, as a full index."""
+    xp = backend.get_array_module(x.array)
+    index_array = index.array if isinstance(index, Tensor) else xp.asarray(index)
+    dim = normalize_dim(dim, x.ndim, op)
+    if index_array.ndim > 1 or index_array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be a 1-D integer tensor, got shape "
+                        f"{tuple(index_array.shape)} and dtype {index_array.dtype}")
+    size = x.shape[dim] if x.ndim else 1
+    if index_array.size and (int(index_array.min()) < -size or int(index_array.max()) >= size):
+        raise IndexError(f"{op}: index out of range for dim {dim} of size {size}")
+    return dim, (slice(None),) * dim + (xp.array(index_array.reshape(-1)) % max(size, 1),)
+
+
+def index_add(x, dim, index, source, alpha=1):
+    """x with alpha * source[i] added to x[..., index[i], ...] along ``dim`` (repeats
+    add up); source has x's shape except index's length in dim."""
+    dim, positions = _index_along("index_add", x, dim, index)
+    expected = x.shape[:dim] + (len(positions[-1]),) + x.shape[dim + 1:]
+    if tuple(source.shape) != expected:
+        raise ShapeError(f"index_add: source must have shape {expected} for self of shape "
+                         f"{tuple(x.shape)} and {len(positions[-1])} indices along dim {dim}, "
+                         f"got {tuple(source.shape)}")
+    added = GetItemGrad(positions, x.shape)(_scaled(source.to(dtype=x.dtype), alpha))
+    return x + added
+
+
+def index_fill(x, dim, index, value):
+    """A copy of x with every slice x[..., index[i], ...] along ``dim`` set to ``value``
+    (a number or a 0-d tensor, which then gets the gradient of those places)."""
+    dim, positions = _index_along("index_fill", x, dim, index)
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise ShapeError(f"index_fill: value must be a number or a 0-d tensor, got shape "
+                         f"{tuple(value.shape)}")
+    return index_put(x, positions, value)
+
+
+def masked_scatter(x, mask, source):
+    """A copy of x whose elements where ``mask`` is True (broadcast to x's shape) are
+    source's first elements, in row-major order."""
+    mask_array = _bool_array(mask, "masked_scatter")
+    xp = backend.get_array_module(x.array)
+    try:
+        mask_array = xp.broadcast_to(xp.asarray(mask_array), x.shape)
+    except ValueError:
+        raise ShapeError(f"masked_scatter: mask of shape {tuple(mask_array.shape)} does not "
+                         f"broadcast to self of shape {tuple(x.shape)}") from None
+    count = int(mask_array.sum())
+    if source.numel() < count:
+        raise ShapeError(f"masked_scatter: the mask selects {count} elements but source (shape "
+                         f"{tuple(source.shape)}) has only {source.numel()}")
+    values = getitem(reshape(source.to(dtype=x.dtype), (-1,)), slice(0, count))
+    return index_put(x, xp.array(mask_array), values)

@@ -19,8 +19,11 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
 from .ema import ExponentialMovingAverage
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "ExponentialMovingAverage", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "NAdam", "RAdam", "RMSprop", "Adadelta", "Adagrad",
+           "ExponentialMovingAverage", "lr_scheduler"]

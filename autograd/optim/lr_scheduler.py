@@ -332,3 +332,268 @@ class ReduceLROnPlateau(LRScheduler):
             new_lr = max(group["lr"] * self.factor, floor)
             if group["lr"] - new_lr > self.eps:
                 group["lr"] = new_lr
+
+
+def _check_fraction(scheduler, name, value, low_open=False):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and \
+        (0 < value <= 1 if low_open else 0 <= value <= 1)
+    if not ok:
+        interval = "(0, 1]" if low_open else "[0, 1]"
+        raise ValueError(f"{scheduler}: {name} must be in {interval}, got {value!r}")
+
+
+def _check_count(scheduler, name, value, low=1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{scheduler}: {name} must be an integer >= {low}, got {value!r}")
+
+
+class LinearLR(LRScheduler):
+    """Scale the learning rate by a factor that moves in a straight line from
+    ``start_factor`` to ``end_factor`` over ``total_iters`` epochs, then stays::
+
+        lr(epoch) = base_lr · (start + (end - start) · min(epoch, total_iters) / total_iters)
+
+    Computed as PyTorch does, by multiplying the current lr by the ratio of this
+    epoch's factor to the last one's (so it composes with other schedulers the same way).
+    """
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+        _check_fraction("LinearLR", "start_factor", start_factor, low_open=True)
+        _check_fraction("LinearLR", "end_factor", end_factor)
+        _check_count("LinearLR", "total_iters", total_iters)
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        epoch, start, change = self.last_epoch, self.start_factor, self.end_factor - self.start_factor
+        if epoch == 0:
+            return [lr * start for lr in lrs]
+        if epoch > self.total_iters:
+            return lrs
+        # factor(e) / factor(e - 1), with factor(e) = start + change · e / total
+        ratio = 1 + change / (self.total_iters * start + (epoch - 1) * change)
+        return [lr * ratio for lr in lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Scale the learning rate by ``factor`` for the first ``total_iters`` epochs:
+    lr(epoch) = base_lr · factor while epoch < total_iters, then base_lr (applied
+    as PyTorch does, multiplying the current lr by factor, then by 1 / factor)."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        _check_fraction("ConstantLR", "factor", factor)
+        _check_count("ConstantLR", "total_iters", total_iters, low=0)
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in lrs]
+        if self.last_epoch != self.total_iters:
+            return lrs
+        return [lr / self.factor for lr in lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from base_lr to ``eta_min`` over T_i epochs, then a restart
+    (SGDR, Loshchilov & Hutter 2016); T_0 is the first period and each next one is
+    ``T_mult`` times longer::
+
+        lr = eta_min + (base_lr - eta_min) · (1 + cos(π · T_cur / T_i)) / 2
+
+    where T_cur counts the epochs since the last restart.  ``step(epoch)`` may be
+    given a fractional epoch (``epoch + batch / batches``), as in PyTorch.
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803
+        _check_count("CosineAnnealingWarmRestarts", "T_0", T_0)
+        _check_count("CosineAnnealingWarmRestarts", "T_mult", T_mult)
+        if not isinstance(eta_min, numbers.Real) or isinstance(eta_min, bool):
+            raise ValueError(f"CosineAnnealingWarmRestarts: eta_min must be a number, got {eta_min!r}")
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = -1
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        cosine = math.cos(math.pi * self.T_cur / self.T_i)
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + cosine) / 2 for base_lr in self.base_lrs]
+
+    def step(self, epoch=None):
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:     # one more epoch; restart when the period is over
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"CosineAnnealingWarmRestarts: epoch must be >= 0, got {epoch!r}")
+            self.T_cur, self.T_i = self._position(epoch)
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _position(self, epoch):
+        """(T_cur, T_i) at a given epoch: periods T_0, T_0 T_mult, T_0 T_mult^2, ...
+        end at T_0 (T_mult^n - 1) / (T_mult - 1)."""
+        if epoch < self.T_0:
+            return epoch, self.T_0
+        if self.T_mult == 1:
+            return epoch % self.T_0, self.T_0
+        n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+        return epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1), self.T_0 * self.T_mult ** n
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers`` one after the other: the i-th takes over at epoch
+    ``milestones[i - 1]``, starting afresh from the base learning rates (as PyTorch)."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        schedulers, milestones = list(schedulers), list(milestones)
+        if not schedulers:
+            raise ValueError("SequentialLR: expected at least one scheduler")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} milestones for "
+                             f"{len(schedulers)} schedulers, got {len(milestones)}")
+        for index, scheduler in enumerate(schedulers):
+            if getattr(scheduler, "optimizer", None) is not optimizer:
+                raise ValueError(f"SequentialLR: scheduler {index} ({type(scheduler).__name__}) "
+                                 "belongs to another optimizer")
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ValueError("SequentialLR: ReduceLROnPlateau cannot be part of a sequence")
+        self.optimizer, self._schedulers, self._milestones = optimizer, schedulers, milestones
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = 0
+        self._restart(schedulers[0])   # undo the first steps the schedulers took when made
+
+    def _restart(self, scheduler):
+        for group, lr in zip(self.optimizer.param_groups, scheduler.base_lrs):
+            group["lr"] = lr
+        scheduler.last_epoch = -1
+        if isinstance(scheduler, CosineAnnealingWarmRestarts):
+            scheduler.T_cur, scheduler.T_i = -1, scheduler.T_0
+        scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def step(self):
+        self.last_epoch += 1
+        index = sum(1 for m in self._milestones if m <= self.last_epoch)   # bisect_right
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            self._restart(scheduler)
+        else:
+            scheduler.step()
+            self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self):
+        state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = copy.deepcopy(state_dict)
+        for scheduler, saved in zip(self._schedulers, state.pop("_schedulers")):
+            scheduler.load_state_dict(saved)
+        self.__dict__.update(state)
+
+
+class CyclicLR(LRScheduler):
+    """The learning rate cycles between ``base_lr`` and ``max_lr`` (Smith, 2015), stepped
+    once per batch: up in ``step_size_up`` steps, down in ``step_size_down`` (default:
+    the same).  With x the position in the cycle (0 to 1) and a triangle s(x) rising
+    from 0 to 1 over the first step_size_up / (up + down) of it::
+
+        lr = base_lr + (max_lr - base_lr) · s(x) · scale
+
+    where scale is 1 ('triangular'), 1 / 2^(cycle - 1) ('triangular2') or
+    gamma^iteration ('exp_range'), or ``scale_fn`` of the cycle number or of the
+    iteration (``scale_mode``).  With ``cycle_momentum`` the momentum (or Adam's beta1)
+    moves the opposite way, from max_momentum down to base_momentum.
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
+        groups = optimizer.param_groups
+        base_lrs = self._per_group("base_lr", base_lr, groups)
+        self.max_lrs = self._per_group("max_lr", max_lr, groups)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        if up <= 0 or down < 0:
+            raise ValueError(f"CyclicLR: step sizes must be positive, got {step_size_up!r} and {step_size_down!r}")
+        self.total_size, self.step_ratio = up + down, up / (up + down)
+        if scale_fn is None and mode not in ("triangular", "triangular2", "exp_range"):
+            raise ValueError(f"CyclicLR: mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"CyclicLR: scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
+        self.mode, self.gamma, self.custom_scale_fn = mode, gamma, scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else \
+            ("iterations" if mode == "exp_range" else "cycle")
+        for group, lr in zip(groups, base_lrs):
+            group["lr"] = lr
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = "betas" in optimizer.defaults
+            if not self.use_beta1 and "momentum" not in optimizer.defaults:
+                raise ValueError("CyclicLR: cycle_momentum needs an optimizer with momentum or betas; "
+                                 "pass cycle_momentum=False")
+            self.base_momentums = self._per_group("base_momentum", base_momentum, groups)
+            self.max_momentums = self._per_group("max_momentum", max_momentum, groups)
+            for group, momentum in zip(groups, self.max_momentums):
+                self._set_momentum(group, momentum)
+        super().__init__(optimizer)
+        self.base_lrs = base_lrs
+
+    @staticmethod
+    def _per_group(name, value, groups):
+        if isinstance(value, (list, tuple)):
+            if len(value) != len(groups):
+                raise ValueError(f"CyclicLR: expected {len(groups)} values of {name}, got {len(value)}")
+            return list(value)
+        return [value] * len(groups)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def scale_fn(self, x):
+        if self.custom_scale_fn is not None:
+            return self.custom_scale_fn(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle           # position in the cycle
+        rise = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * rise * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, low, high in zip(self.optimizer.param_groups, self.base_momentums,
+                                        self.max_momentums):
+                self._set_momentum(group, high - (high - low) * rise * scale)
+        return lrs
+
+    def state_dict(self):
+        state = super().state_dict()
+        state["custom_scale_fn"] = None if isinstance(self.custom_scale_fn, types.FunctionType) \
+            else copy.deepcopy(getattr(self.custom_scale_fn, "__dict__", None))
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = copy.deepcopy(state_dict)
+        state.pop("custom_scale_fn", None)
+        self.__dict__.update(state)

@@ -198,7 +198,7 @@ class Optimizer:
 
     def state_keys(self, group):
         """The state each parameter of ``group`` has once stepped: name -> 'count' (an int
-        >= 0) or 'param' (an array of the parameter's shape)."""
+        >= 0), 'number' (a float) or 'param' (an array of the parameter's shape)."""
         return {}
 
     def _checked_param_state(self, saved_state, param, group, index):
@@ -215,6 +215,10 @@ class Optimizer:
                 if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < 0:
                     raise ValueError(f"{where}: {name!r} must be a count (an int >= 0), got {value!r:.40}")
                 checked[name] = int(value)
+            elif expected[name] == "number":
+                if isinstance(value, bool) or not isinstance(value, (numbers.Real, numpy.floating)):
+                    raise ValueError(f"{where}: {name!r} must be a number, got {value!r:.40}")
+                checked[name] = float(value)
             else:
                 checked[name] = _loaded_value(value, param, f"{where}, {name!r}")
         return checked
