@@ -62,7 +62,8 @@ def save_pictures(model, pca, test_images, losses, out):
     by_pca = numpy.clip(pca.reconstruct(test_images[:10]), 0, 1)
     rows = numpy.stack([test_images[:10], by_pca, by_autoencoder])          # (3 rows, 10, 1, 28, 28)
     viz.save_image_rows(rows, out / "reconstructions.png", title="rows: test digits, PCA, autoencoder")
-    viz.plot_losses([{"step": i + 1, "loss": v} for i, v in enumerate(losses)], out / "loss.png", smooth=50)
+    viz.plot_losses([{"step": i + 1, "MSE per pixel": v} for i, v in enumerate(losses)],
+                    out / "loss.png", smooth=50)
 
 
 def main(argv=None):

@@ -6,7 +6,8 @@ a random timestep t and jumps straight to the noisy image x_t in one draw:
     t     ~ uniform on 1..T
     eps   ~ N(0, I)
     x_t   = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps        (DDPM.q_sample)
-    loss  = || eps - eps_theta(x_t, t) ||^2               (L_simple, Ho et al. 2020)
+    loss  = mean over pixels of (eps - eps_theta(x_t, t))^2   (L_simple, Ho et al. 2020,
+            divided by the 784 pixels so the scale does not depend on the image size)
 
 The network eps_theta (a small U-Net) learns to say which noise was mixed in.
 Sampling then starts from pure noise x_T ~ N(0, I) and removes the predicted
@@ -69,7 +70,8 @@ def save_pictures(diffusion, average, x0, losses, out, ddim_steps):
     with torch.no_grad():
         samples = average_diffusion.sample(64, "ddim", steps=ddim_steps)
     viz.save_image_grid(to_unit(samples.numpy()), out / "samples.png", title=f"DDIM, {ddim_steps} steps")
-    viz.plot_losses([{"step": i + 1, "loss": v} for i, v in enumerate(losses)], out / "loss.png", smooth=50)
+    viz.plot_losses([{"step": i + 1, "noise-prediction MSE": v} for i, v in enumerate(losses)],
+                    out / "loss.png", smooth=50)
 
 
 def main(argv=None):

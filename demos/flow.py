@@ -57,8 +57,11 @@ def save_pictures(flow, data, out, losses):
         hot = flow.inverse(torch.randn(2000, 2)).numpy()
         cold = flow.inverse(0.7 * torch.randn(2000, 2)).numpy()
     viz.plot_density_2d(log_density, out / "density.png", data=data[:2000], samples=hot)
-    viz.scatter_2d(out / "temperatures.png", data=data[:2000], temperature_1=hot, temperature_0_7=cold)
-    viz.plot_losses([{"step": i + 1, "nll": v} for i, v in enumerate(losses)], out / "loss.png", smooth=100)
+    viz.scatter_2d(out / "temperatures.png", **{"data": data[:2000],        # the panel titles
+                                                "samples at temperature 1": hot,
+                                                "samples at temperature 0.7": cold})
+    viz.plot_losses([{"step": i + 1, "NLL, nats per point": v} for i, v in enumerate(losses)],
+                    out / "loss.png", smooth=100)
 
 
 def main(argv=None):
@@ -90,7 +93,7 @@ def main(argv=None):
 
     with torch.no_grad():
         test_nll = negative_log_likelihood(flow, test).mean().item()
-    print(f"test NLL {test_nll:.3f} nats per point (a standard Gaussian fitted to the data: "
+    print(f"test NLL {test_nll:.3f} nats per point (a Gaussian fitted to the data: "
           f"{_gaussian_nll(data, test.numpy()):.3f})")
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,8 @@ def save_pictures(G, latent_dim, out, losses):
     viz.save_image_grid(to_unit(samples), out / "samples.png", title="DCGAN samples")
     viz.save_interpolation(to_unit(walk_images).reshape(8, 10, 1, 32, 32), out / "interpolation.png",
                            title="walks through latent space")
-    records = [{"step": i + 1, "loss_d": d, "loss_g": g} for i, (d, g) in enumerate(losses)]
+    records = [{"step": i + 1, "discriminator loss": d, "generator loss": g}
+               for i, (d, g) in enumerate(losses)]
     viz.plot_losses(records, out / "loss.png", smooth=50)
 
 

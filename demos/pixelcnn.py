@@ -61,7 +61,8 @@ def save_pictures(model, test_bits, out, losses):
     rows = numpy.concatenate([test_bits[:8, None], shown[:, None],
                               completions.numpy().reshape(8, 4, 1, 28, 28)], axis=1)
     viz.save_image_rows(rows, out / "completions.png", title="original | top half given | 4 completions")
-    viz.plot_losses([{"step": i + 1, "nll": v} for i, v in enumerate(losses)], out / "loss.png", smooth=50)
+    viz.plot_losses([{"step": i + 1, "NLL, nats per image": v} for i, v in enumerate(losses)],
+                    out / "loss.png", smooth=50)
     return seconds
 
 

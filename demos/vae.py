@@ -28,6 +28,7 @@ from autograd.nn import functional as F
 from scratchgen import viz
 from scratchgen.data import load_mnist
 from scratchgen.models.vae import MLPVAE
+import matplotlib.pyplot as plt             # after viz, which sets the files-only (Agg) backend
 
 
 def binarised_batches(images, batch_size, rng):
@@ -40,6 +41,8 @@ def binarised_batches(images, batch_size, rng):
 
 
 def train_step(vae, optimizer, x):
+    """One Adam step on the negative ELBO; returns (loss, reconstruction, KL), each averaged
+    over the batch, so that loss = reconstruction + KL."""
     mu, logvar = vae.encode(x)
     q = Independent(Normal(mu, (0.5 * logvar).exp()), 1)                      # q(z|x)
     prior = Independent(Normal(torch.zeros_like(mu), torch.ones_like(mu)), 1)  # p(z) = N(0, I)
@@ -51,24 +54,50 @@ def train_step(vae, optimizer, x):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    return loss.item()
+    return loss.item(), reconstruction.mean().item(), kl.mean().item()
+
+
+def plot_loss_terms(losses, path, smooth=100):
+    """Two panels: the loss and its reconstruction term (left), the KL term (right, much smaller)."""
+    steps = numpy.arange(1, len(losses) + 1)
+    window = min(smooth, len(losses))
+    mean_of = lambda values: numpy.convolve(values, numpy.ones(window) / window, mode="valid")
+    total, reconstruction, kl = numpy.array(losses).T
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, curves in ((left, [("loss = -ELBO = reconstruction + KL", total, "black"),
+                               ("reconstruction: -log p(x|z)", reconstruction, "tab:blue")]),
+                       (right, [("KL(q(z|x) || p(z))", kl, "tab:orange")])):
+        for label, values, colour in curves:
+            ax.plot(steps, values, color=colour, alpha=0.2)
+            ax.plot(steps[window - 1:], mean_of(values), color=colour,
+                    label=f"{label}, mean of {window} steps")
+        ax.set_xlabel("step")
+        ax.set_ylabel("nats per image")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    left.set_title("the loss and its reconstruction term")
+    right.set_title("the KL term: how far q(z|x) strays from the prior")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def save_pictures(vae, test_bits, out, losses):
-    """Samples, test reconstructions, the loss curve, and for a 2-D latent space the map."""
+    """Samples, test reconstructions, the loss curves, and for a 2-D latent space the map."""
     with torch.no_grad():
         samples = vae.sample(64)
         mu, _ = vae.encode(torch.tensor(test_bits[:10]))
         reconstructions = vae.decode(mu).sigmoid()
     viz.save_image_grid(samples.numpy(), out / "samples.png", title="VAE samples (Bernoulli means)")
     viz.save_reconstructions(test_bits[:10], reconstructions.numpy(), out / "reconstructions.png", n=10)
-    viz.plot_losses([{"step": i + 1, "loss": v} for i, v in enumerate(losses)], out / "loss.png", smooth=100)
+    plot_loss_terms(losses, out / "loss.png")
     if vae.latent_dim == 2:   # z on a 15 x 15 grid of Gaussian quantiles: equal prior mass per cell
         q = [statistics.NormalDist().inv_cdf(p) for p in numpy.linspace(0.05, 0.95, 15)]
         grid = numpy.array([[x, y] for y in q[::-1] for x in q], dtype=numpy.float32)
         with torch.no_grad():
             images = vae.decode(torch.tensor(grid)).sigmoid()
-        viz.save_image_grid(images.numpy(), out / "latent_map.png", nrow=15)
+        viz.save_image_grid(images.numpy(), out / "latent_map.png", nrow=15,
+                            title="decoded z on a 15 x 15 grid of the 2-D latent plane")
 
 
 def main(argv=None):
@@ -95,8 +124,9 @@ def main(argv=None):
     for step in range(1, args.steps + 1):
         losses.append(train_step(vae, optimizer, next(batches)))
         if step % 1000 == 0 or step == args.steps:
-            recent = numpy.mean(losses[-100:])
-            print(f"step {step:6d}  loss {recent:7.2f} nats  ({time.perf_counter() - start:.0f} s)")
+            loss, reconstruction, kl = numpy.mean(losses[-100:], axis=0)
+            print(f"step {step:6d}  loss {loss:7.2f} = reconstruction {reconstruction:7.2f} + KL {kl:5.2f} "
+                  f"nats  ({time.perf_counter() - start:.0f} s)")
 
     with torch.no_grad():
         first = torch.tensor(test_bits[:args.eval_images])

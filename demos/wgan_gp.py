@@ -68,7 +68,8 @@ def save_pictures(G, latent_dim, out, gaps):
         samples = (G(torch.randn(64, latent_dim)).numpy() + 1) / 2   # tanh range -> [0, 1]
     G.train()
     viz.save_image_grid(samples, out / "samples.png", title="WGAN-GP samples")
-    records = [{"step": i + 1, "wasserstein_estimate": g} for i, g in enumerate(gaps)]
+    records = [{"step": i + 1, "Wasserstein estimate, E[D(real)] - E[D(fake)]": g}
+               for i, g in enumerate(gaps)]
     viz.plot_losses(records, out / "loss.png", smooth=50)
 
 

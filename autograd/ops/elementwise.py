@@ -82,7 +82,7 @@ class Add(Broadcasting):
         return a + b
 
     def backward(self, gy):
-        a, b = self.inputs
+        a, b = self.inputs  # d(a + b) = da + db: each input gets gy, summed back to its shape
         return _grad_or_none(self, 0, gy, a.shape), _grad_or_none(self, 1, gy, b.shape)
 
 

@@ -28,7 +28,8 @@ gives a guess of x_0 and hence of the posterior mean:
 
 sigma_t^2 is fixed: beta_t ("beta") or beta~_t ("posterior"); at t = 1, where
 beta~_1 = 0, both use beta_1.  Training minimises the simplified loss at a uniform
-random t (L_simple, Ho et al. eq. 14):  E || eps - eps_theta(x_t, t) ||^2.
+random t (L_simple, Ho et al. eq. 14):  E || eps - eps_theta(x_t, t) ||^2, taken here as
+a mean over pixels (the squared norm divided by D), so its scale is independent of D.
 
 **Sampling.**  Ancestral (Ho et al. Algorithm 2): x_T ~ N(0, I), then for t = T..1
 x_{t-1} = mu_theta(x_t, t) + sigma_t z with z ~ N(0, I) (z = 0 at t = 1).  DDIM

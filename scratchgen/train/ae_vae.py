@@ -104,7 +104,7 @@ class AE(_Autoencoding):
     name = "ae"
     description = "autoencoder (MLP, linear or conv), MSE loss; eval compares it with PCA"
     # MLP 784-512-256-32, 20,000 steps of batch 128 (43 epochs): 250 s of CPU time at one thread;
-    # test MSE 0.0043 against PCA's 0.0168 at the same code size (docs/models/ae_vae.md)
+    # test MSE 0.0043 against PCA's 0.0168 at the same code size (docs/results.md)
     defaults = {"steps": 20000, "batch_size": 128, "arch": "mlp", "code_size": 32,
                 "hidden": [512, 256], "width": 32, "lr": 1e-3, "image_size": 28}
 
@@ -165,7 +165,7 @@ class VAE(_Autoencoding):
     name = "vae"
     description = "variational autoencoder (MLP or conv; Bernoulli or Gaussian), IWAE test NLL"
     # MLP 784-300-300-50, 75,000 steps of batch 100 (125 epochs): about 8 minutes at one thread;
-    # test NLL 88.5 nats (k = 1000), negative ELBO 92.6 (docs/models/ae_vae.md)
+    # test NLL 88.5 nats (k = 1000), negative ELBO 92.6 (docs/results.md)
     defaults = {"steps": 75000, "batch_size": 100, "arch": "mlp", "latent_dim": 50, "hidden": [300, 300],
                 "width": 32, "likelihood": "bernoulli", "beta": 1.0, "lr": 1e-3, "lr_final": 0.05,
                 "decay_fraction": 0.3, "image_size": 28, "eval_k": 1000, "eval_images": 10000,

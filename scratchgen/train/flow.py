@@ -34,7 +34,7 @@ class RealNVPFamily(ModelFamily):
     name = "realnvp"
     description = "coupling flow (RealNVP / NICE): exact likelihood in bits/dim, exact inverse"
     data_kind = ("image", "toy")
-    # MNIST: 5400 steps of batch 32 take under 10 minutes at one thread (docs/models/flow.md).
+    # MNIST: 5400 steps of batch 32 take under 10 minutes at one thread (docs/results.md).
     # alpha, the logit transform's margin: 1e-6 for MNIST as in MAF (Papamakarios et al. 2017);
     # 0.05 (CIFAR's value, the earlier default) reached only 2.15 bits/dim by step 1,400, 1e-6 1.61
     defaults = {"steps": 5400, "batch_size": 32, "lr": 2e-3, "lr_final": 0.1, "decay_fraction": 0.3,

@@ -34,7 +34,7 @@ class DCGAN(ModelFamily):
     description = "DCGAN (the seed's Generator/Discriminator), BCE loss, Adam"
     # 32 x 32 MNIST (padded from 28), sized for 10 minutes on 2 CPU cores.  lr None means
     # 5e-4 at 32 x 32, where it reached a Frechet distance of 65 against 2e-4's 139 after
-    # 4000 steps (see docs/models/gan.md), and DCGAN's 2e-4 at 64 x 64, where 5e-4 made
+    # 4000 steps (see docs/results.md), and DCGAN's 2e-4 at 64 x 64, where 5e-4 made
     # the seed's model collapse within 15 steps on emoji
     defaults = {"steps": 4000, "image_size": 32, "latent_dim": 64, "feature_dim": 32, "lr": None,
                 "beta1": 0.5, "beta2": 0.999, "n_critic": 1, "ema_decay": 0.999}
