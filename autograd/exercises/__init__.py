@@ -3,13 +3,20 @@
     python -m autograd.exercises list
     python -m autograd.exercises start softmax --dir my_exercises
     python -m autograd.exercises check softmax --dir my_exercises
+    python -m autograd.exercises hint softmax --dir my_exercises     (again for more)
+    python -m autograd.exercises reveal softmax
+    python -m autograd.exercises status --dir my_exercises
 
-``start`` copies ``skeletons/NAME.py`` to the student's folder: a Function whose
-forward is given and whose backward raises NotImplementedError, with the math
-and a hint in its docstring.  ``check`` imports the student's file, runs
-``autograd.gradcheck`` (and ``gradgradcheck`` where the exercise says so) on
-configurations drawn by hypothesis, and prints PASS, or FAIL with the worst
-Jacobian entries, a targeted hint and a figure of the two Jacobians.
+Three tracks: the engine (sum_to, recording the graph, the topological order, the
+backward pass, no_grad, finite differences: graded by running the engine's own
+tests with the student's piece plugged in), the ops' backward passes, and the
+generative models' mathematics.  ``start`` copies ``skeletons/NAME.py`` to the
+student's folder: the mathematics and the question in its docstring, the code to
+write raising NotImplementedError.  ``check`` runs ``autograd.gradcheck`` (and
+``gradgradcheck`` where the exercise says so) on configurations drawn by
+hypothesis, with random incoming gradients, and prints PASS, or FAIL with the
+worst Jacobian entries, the advice that this failure supports and a figure of
+the two Jacobians.
 
 Where things are: exercise.py (what an exercise is), catalog.py (the list),
 checker.py (the grading), im2col.py (helpers for the convolution exercises),
@@ -50,6 +57,10 @@ def get(name):
 
 def skeleton_path(name):
     return SKELETONS / f"{get(name).name}.py"
+
+
+def solution_path(name):
+    return SKELETONS.with_name("solutions") / f"{get(name).name}.py"
 
 
 def solution(name):

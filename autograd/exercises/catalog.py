@@ -8,21 +8,21 @@ so a failing case can be reproduced exactly.  The seed is not drawn by
 hypothesis: it comes from the configuration itself, so that shrinking a failing
 case only has shapes and settings to shrink, and stays quick.
 """
-import zlib
-
 import numpy
 from hypothesis import strategies as st
 
 from ..autograd import grad
-from .exercise import Case, Exercise, constant, distinct, normal, positive
+from .engine_track import ENGINE_EXERCISES
+from .exercise import (SIGN, UPSTREAM, Case, Exercise, Hint, constant, distinct, normal, pattern,
+                       positive, seeded_rng, through, wrong)
+from .generative_track import GENERATIVE_EXERCISES
 
-def _rng(config):
-    """A generator seeded by the configuration: the same configuration, the same inputs."""
-    return numpy.random.default_rng(zlib.crc32(repr(sorted(config.items())).encode()))
+_rng = seeded_rng
 
 
-def _shape(max_dims=3, max_side=3, min_dims=1):
-    return st.lists(st.integers(1, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
+def _shape(max_dims=3, max_side=3, min_dims=1, min_side=2):
+    """Sides of at least 2 by default: a Jacobian of one element shows no pattern."""
+    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
 
 
 # ----------------------------------------------------------------------------
@@ -121,8 +121,8 @@ def _conv_config(draw, transposed=False):
     smallest = 1 if transposed else max(1, k - 2 * padding)  # at least one window
     return {"n": draw(st.integers(1, 2)), "c": draw(st.integers(1, 2)), "o": draw(st.integers(1, 2)),
             "k": k, "stride": draw(st.integers(1, 2)), "padding": padding,
-            "h": draw(st.integers(smallest, smallest + 2)),
-            "w": draw(st.integers(smallest, smallest + 2))}
+            "h": draw(st.integers(smallest + 1, smallest + 2)),   # + 1: blocks of 2 x 2 or more
+            "w": draw(st.integers(smallest + 1, smallest + 2))}
 
 
 def _build_conv2d(ops, c):
@@ -140,7 +140,7 @@ def _build_conv_transpose2d(ops, c):
                 ("x", "weight"))
 
 
-def _features(min_n=1, min_d=1):
+def _features(min_n=1, min_d=2):
     return st.fixed_dictionaries({"n": st.integers(min_n, 4), "d": st.integers(min_d, 4)})
 
 
@@ -187,107 +187,274 @@ def _build_wgan_gp(ops, c):
 
 
 def _critic_config():
-    return st.fixed_dictionaries({"n": st.integers(1, 3), "i": st.integers(1, 3),
+    return st.fixed_dictionaries({"n": st.integers(1, 3), "i": st.integers(2, 3),
                                   "h": st.integers(1, 3)})
+
+
+# ----------------------------------------------------------------------------
+# When a piece of advice is true of a failure (see exercise.Hint)
+# ----------------------------------------------------------------------------
+def _broadcast_input(name):
+    """The input was really broadcast in this configuration (so summing back matters)."""
+    def was_broadcast(e):
+        a, b = e.config["a_shape"], e.config["b_shape"]
+        result = numpy.broadcast_shapes(a, b)
+        return (name in e.wrong or "returned a gradient of shape" in e.error) and \
+            tuple({"a": a, "b": b}[name]) != tuple(result)
+    return was_broadcast
+
+
+def _lost_dim_without_keepdim(e):
+    """keepdim=False, and the failure is what a missing reshape does: a shape error, or a
+    gradient that broadcast against the wrong dims and so reaches elements it should not."""
+    if e.config.get("keepdim", True):
+        return False
+    shape_error = "returned a gradient of shape" in e.error or "cannot broadcast" in e.error
+    return shape_error or e.spurious
+
+
+def _windows_overlap(c):
+    """stride < kernel and more than one window along some dim: windows share elements."""
+    more_than_one = (c["h"] - c["k"]) // c["stride"] > 0 or (c["w"] - c["k"]) // c["stride"] > 0
+    return c["stride"] < c["k"] and more_than_one
+
+
+def _transpose_matters(e):
+    """W (O, C*K*K) reshaped to (C*K*K, O) equals its transpose when O = 1 or C*K*K = 1:
+    only otherwise can a reshape-for-transpose be the mistake."""
+    c = e.config
+    return "x" in e.wrong and c["o"] > 1 and c["c"] * c["k"] * c["k"] > 1
+
+
+def _factor_follows_n(e):
+    return e.pattern == "factor" and e.factor_scales
+
+
+def _grow(key):
+    """rescale for a batch-size-like setting: the same configuration with one more."""
+    def rescale(config):
+        return dict(config, **{key: config[key] + 1}), config[key], config[key] + 1
+    return rescale
+
+
+def _grow_reduced_dim(config):
+    """rescale for sum/mean: one more element in the reduced dim (the first, for dim=None)."""
+    shape = list(config["shape"])
+    dims = range(len(shape)) if config["dim"] is None else [config["dim"]]
+    size = int(numpy.prod([shape[d] for d in dims]))
+    shape[config["dim"] if config["dim"] is not None else 0] += 1
+    other = int(numpy.prod([shape[d] for d in dims]))
+    return dict(config, shape=tuple(shape)), size, other
 
 
 # ----------------------------------------------------------------------------
 # The list, in the order to do them
 # ----------------------------------------------------------------------------
-EXERCISES = [
+OPS_EXERCISES = [
     Exercise("add_mul", "broadcasting add and mul: sum the gradient back to each input's shape",
-             1, ("Add", "Mul"), _broadcast_pair, _build_add_mul, {
-                 "Mul(a, b)": "Mul: the gradient of a is gc * b and of b is gc * a (the other operand).",
-                 "b": "b was broadcast: did you sum_to(..., b.shape) rather than pick one slice?",
-                 "factor": "a factor equal to the broadcast size means a mean instead of a sum."}),
+             1, ("Add", "Mul"), _broadcast_pair, _build_add_mul, (
+                 Hint("Mul: each operand's gradient involves the *other* operand.", through("Mul(a, b)")),
+                 Hint("a was broadcast in this configuration: its gradient must be summed back to "
+                      "a's shape (sum_to).", _broadcast_input("a")),
+                 Hint("b was broadcast in this configuration: its gradient must be summed back to "
+                      "b's shape (sum_to).", _broadcast_input("b")),
+                 UPSTREAM, SIGN),
+             ("Each output element depends on one element of a and one of b (after broadcasting); "
+              "where an input was broadcast, one of its elements was used many times.",
+              "ga = sum_to(gc * (d c / d a), a.shape), and the same for b.",
+              "Add: ga = sum_to(gc, a.shape), gb = sum_to(gc, b.shape); "
+              "Mul: ga = sum_to(gc * b, a.shape), gb = sum_to(gc * a, b.shape).")),
     Exercise("exp_log", "exp and log, elementwise", 1, ("Exp", "Log"),
-             lambda: _one_shape(max_dims=2), _build_exp_log, {
-                 "Exp(x)": "Exp: dy/dx = exp(x), the output itself (self.saved_output()).",
-                 "Log(x)": "Log: dy/dx = 1 / x: divide gy by x, do not multiply."}),
+             lambda: _one_shape(max_dims=2), _build_exp_log, (
+                 Hint("Exp: its derivative is a value you already have.", through("Exp(x)")),
+                 Hint("Log: is the derivative of log x a product with x or a quotient?", through("Log(x)")),
+                 UPSTREAM, SIGN),
+             ("Elementwise: each output depends on its own input only, so gx = gy * f'(x).",
+              "Exp: f'(x) is the output; Log: f'(x) = 1 / x.",
+              "Exp: gx = gy * self.saved_output(); Log: gx = gy / self.inputs[0].")),
     Exercise("sigmoid", "the logistic sigmoid, to second order", 1, ("Sigmoid",),
-             lambda: _one_shape(max_dims=2), _build_unary("Sigmoid"), {
-                 "x": "sigmoid' = y (1 - y) with y the output, not the input."}, second_order=True),
+             lambda: _one_shape(max_dims=2), _build_unary("Sigmoid"), (
+                 Hint("sigmoid' can be written with the output y alone: differentiate "
+                      "1 / (1 + e^-x), then replace e^-x using y.", wrong("x")),
+                 UPSTREAM, SIGN),
+             ("sigma(x) = 1 / (1 + e^-x); differentiate and write the result with sigma itself.",
+              "sigma' = y times something in y.",
+              "gx = gy * y * (1 - y), y = self.saved_output()."), second_order=True),
     Exercise("tanh", "tanh, to second order", 1, ("Tanh",),
-             lambda: _one_shape(max_dims=2), _build_unary("Tanh"), {
-                 "x": "tanh' = 1 - y^2 with y = tanh(x)."}, second_order=True),
+             lambda: _one_shape(max_dims=2), _build_unary("Tanh"), (
+                 Hint("tanh' can be written with the output y = tanh(x) alone: differentiate, "
+                      "then compare with 1 and y.", wrong("x")),
+                 UPSTREAM, SIGN),
+             ("tanh' can be written with tanh itself.",
+              "tanh' = 1 - (something in y).",
+              "gx = gy * (1 - y * y), y = self.saved_output()."), second_order=True),
     Exercise("matmul", "the matrix product A @ B, to second order", 2, ("MatMul",),
-             lambda: st.fixed_dictionaries({"n": st.integers(1, 4), "k": st.integers(1, 4),
-                                            "m": st.integers(1, 4)}),
-             _build_matmul, {
-                 "A": "gA = gC @ B^T: check the transpose and the order of the factors.",
-                 "B": "gB = A^T @ gC: check the transpose and the order of the factors."},
-             second_order=True),
+             lambda: st.fixed_dictionaries({"n": st.integers(2, 4), "k": st.integers(2, 4),
+                                            "m": st.integers(2, 4)}),
+             _build_matmul, (
+                 Hint("gA: check the transposes and the order of the two factors; a reshape is "
+                      "not a transpose.", wrong("A")),
+                 Hint("gB: check the transposes and the order of the two factors; a reshape is "
+                      "not a transpose.", wrong("B")),
+                 UPSTREAM, SIGN),
+             ("C[i, j] = sum_k A[i, k] B[k, j]: A[i, k] reaches every C[i, j] of row i.",
+              "gA has A's shape (n, k): a product of gC (n, m) with B (k, m) arranged to give (n, k).",
+              "gA = gC @ B^T, gB = A^T @ gC (transpose with .T or .transpose(0, 1))."), second_order=True),
     Exercise("sum_mean", "sum and mean over a dim, with keepdim", 2, ("Sum", "Mean"),
-             _shape_and_dim, _build_sum_mean, {
-                 "Mean(x)": "Mean: divide by the size of the reduced dim (all elements for dim=None).",
-                 "factor": "a constant factor in Mean is the 1/N: N is the reduced dim's size."}),
+             _shape_and_dim, _build_sum_mean, (
+                 Hint("with keepdim=False the reduced dim is gone from gy: put it back as size 1 "
+                      "(reshape) before broadcasting.", _lost_dim_without_keepdim),
+                 Hint("Mean: the factor follows the number of reduced elements: the 1/N is "
+                      "missing or doubled.", _factor_follows_n, patterns=("factor",)),
+                 UPSTREAM, SIGN),
+             ("Every reduced element contributes once to the sum; the mean divides by how many "
+              "there are.",
+              "gx = gy with the reduced dims put back as size 1, broadcast to x's shape "
+              "(and divided by N for the mean).",
+              "kept = x.shape with the reduced dims set to 1; Sum: gx = gy.reshape(kept)."
+              "broadcast_to(x.shape); Mean: the same divided by N, the number of reduced elements."), rescale=_grow_reduced_dim),
     Exercise("softmax", "softmax along a dim, to second order", 3, ("Softmax",),
-             lambda: _shape_and_dim(none_allowed=False, keepdim=False), _build_softmax, {
-                 "x": "gx = y * (gy - sum(gy * y, dim, keepdim=True)): the sum runs along the "
-                      "softmax dim; without it only the diagonal of the Jacobian is right."},
-             second_order=True),
+             lambda: _shape_and_dim(none_allowed=False, keepdim=False), _build_softmax, (
+                 Hint("every x_k changes every output of its row through the denominator: there "
+                      "is a term for that.", lambda e: "x" in e.wrong and not e.spurious),
+                 Hint("the sum runs along the softmax dim only (one per row), kept as size 1.",
+                      lambda e: "x" in e.wrong and e.spurious),
+                 UPSTREAM, SIGN),
+             ("dy_i / dx_k = y_i (delta_ik - y_k) along the softmax dim.",
+              "gx = y * (gy - (a sum over the softmax dim of something, kept as size 1)).",
+              "gx = y * (gy - (gy * y).sum(dim, keepdim=True))."), second_order=True),
     Exercise("logsumexp", "log-sum-exp along a dim, with keepdim", 3, ("LogSumExp",),
-             lambda: _shape_and_dim(none_allowed=False), _build_logsumexp, {
-                 "x": "gx = gy * exp(x - y), with gy and y reshaped to the kept shape "
-                      "(the reduced dim back as size 1)."}),
+             lambda: _shape_and_dim(none_allowed=False), _build_logsumexp, (
+                 Hint("with keepdim=False, gy and y lack the reduced dim: put it back as size 1 "
+                      "before they meet x.", _lost_dim_without_keepdim),
+                 Hint("the derivative of logsumexp is a softmax of x.",
+                      lambda e: "x" in e.wrong and not e.spurious, patterns=("", "zero", "factor")),
+                 UPSTREAM, SIGN),
+             ("d logsumexp(x) / dx_k = exp(x_k) / sum_j exp(x_j).",
+              "gx = gy * exp(x - y), with gy and y shaped to broadcast against x.",
+              "kept = x.shape with the dim set to 1; gx = gy.reshape(kept) * (x - y.reshape(kept)).exp().")),
     Exercise("cross_entropy", "softmax cross-entropy of logits with labels (a mean over the batch)",
              3, ("CrossEntropy",),
-             lambda: st.fixed_dictionaries({"n": st.integers(1, 4), "classes": st.integers(2, 5)}),
-             _build_cross_entropy, {
-                 "logits": "dL/dz = (softmax(z) - one_hot) / N, times the incoming gradient.",
-                 "factor": "a factor of N (the batch size) means the 1/N of the mean is missing.",
-                 "sign": "it is p - one_hot: minimising L raises the true class's logit."}),
+             lambda: st.fixed_dictionaries({"n": st.integers(2, 4), "classes": st.integers(2, 5)}),
+             _build_cross_entropy, (
+                 Hint("the factor follows the batch size N: the 1/N of the mean is missing (or "
+                      "doubled).", _factor_follows_n, patterns=("factor",)),
+                 Hint("minimising the loss must raise the true class's logit: check the order "
+                      "of the difference.", patterns=("sign",)),
+                 Hint("the loss is a scalar, but its incoming gradient is not always 1: multiply "
+                      "it in.", patterns=("upstream",))),
+             ("L = -mean_n log softmax(z_n)[t_n]; softmax's Jacobian and the log combine into "
+              "something simple.",
+              "dL/dz = (p - one_hot(t)) / N, times the incoming gradient.",
+              "return g_loss * Tensor(self.probs - self.one_hot) / N, None"), rescale=_grow("n")),
     Exercise("max_pool2d", "max pooling: route each gradient to its window's maximum", 3,
-             ("MaxPool2d",), _pool_config, _build_max_pool2d, {
-                 "x": "each output's gradient goes to one element, its window's max; where "
-                      "windows overlap (stride < kernel), add, do not overwrite (scatter_add)."}),
+             ("MaxPool2d",), _pool_config, _build_max_pool2d, (
+                 Hint("windows overlap in this configuration (stride < kernel): one element can "
+                      "be the maximum of several windows and must receive the sum of their "
+                      "gradients, not the last one written.",
+                      lambda e: "x" in e.wrong and _windows_overlap(e.config) and not e.spurious),
+                 Hint("each window's gradient goes to its maximum only, not spread over the window.",
+                      lambda e: "x" in e.wrong and e.spurious),
+                 UPSTREAM),
+             ("Only the largest element of a window reaches the output.",
+              "gx = zeros; for each output, add its gradient at the position of its window's max.",
+              "gx.ravel() scatter-added (scatter_add) at self.argmax.ravel() with gy.ravel().")),
     Exercise("conv2d", "2-D convolution through im2col", 4, ("Conv2d",),
-             _conv_config, _build_conv2d, {
-                 "x": "gcols = W^T @ gY with W = w.reshape(O, -1), a transpose (.T), not a "
-                      "reshape; then col2im (Col2im) back to x's shape.",
-                 "weight": "gW = sum over the batch of gY[n] @ cols[n]^T, reshaped to w's shape."}),
+             _conv_config, _build_conv2d, (
+                 Hint("x's gradient: the matrix that multiplies gY is W^T, a transpose; a reshape "
+                      "to the transposed shape gives other numbers.", _transpose_matters),
+                 Hint("the weight is shared by every sample: its gradient sums over the batch.",
+                      lambda e: "weight" in e.wrong and e.config["n"] > 1),
+                 UPSTREAM, SIGN),
+             ("Y[n] = W @ cols[n] with W = w.reshape(O, -1) and cols = im2col(x).",
+              "gcols[n] = W^T @ gY[n], then col2im back to x; gW = sum over n of gY[n] @ cols[n]^T.",
+              "see reveal conv2d for the whole backward.")),
     Exercise("conv_transpose2d", "2-D transposed convolution through col2im", 4, ("ConvTranspose2d",),
-             lambda: _conv_config(transposed=True), _build_conv_transpose2d, {
-                 "x": "gX = W @ im2col(gy) with W = w.reshape(C, -1): the transposed "
-                      "convolution's input gradient is a convolution.",
-                 "weight": "gW = sum over the batch of X[n] @ gcols[n]^T, reshaped to w's shape."}),
+             lambda: _conv_config(transposed=True), _build_conv_transpose2d, (
+                 Hint("the weight is shared by every sample: its gradient sums over the batch.",
+                      lambda e: "weight" in e.wrong and e.config["n"] > 1),
+                 Hint("x's gradient is a convolution of gy: im2col(gy), then a product with W "
+                      "(reshaped, not transposed, here).", wrong("x")),
+                 UPSTREAM, SIGN),
+             ("y = col2im(W^T @ x): the transposed convolution is the gradient of a convolution.",
+              "gx = W @ im2col(gy); gW = sum over n of x[n] @ im2col(gy)[n]^T.",
+              "see reveal conv_transpose2d.")),
     Exercise("batch_norm", "batch normalisation of (N, D) features, training mode", 4, ("BatchNorm",),
-             lambda: _features(min_n=2), _build_norm("BatchNorm"), {
-                 "x": "x reaches the loss through xhat, mu and var: gx = inv_std / N * "
-                      "(N gxhat - sum(gxhat) - xhat sum(gxhat xhat)), sums over the batch (dim 0).",
-                 "gamma": "ggamma = sum over the batch of gy * xhat.",
-                 "beta": "gbeta = sum over the batch of gy.",
-                 "factor": "a constant factor of N: the 1/N in front of gx is missing."}),
+             lambda: _features(min_n=2), _build_norm("BatchNorm"), (
+                 Hint("x reaches the loss also through the batch mean and variance: those paths "
+                      "add two terms.", wrong("x")),
+                 Hint("the factor follows the batch size N: a 1/N is missing (or doubled).",
+                      _factor_follows_n, patterns=("factor",)),
+                 Hint("gamma and beta are shared by the whole batch: their gradients sum over it.",
+                      lambda e: bool({"gamma", "beta"} & e.wrong) or "for input 1" in e.error
+                      or "for input 2" in e.error),
+                 UPSTREAM, SIGN),
+             ("xhat = (x - mu) / sqrt(var + eps), y = gamma xhat + beta, mu and var over the batch.",
+              "gx = inv_std / N * (N gxhat - sum(gxhat) - xhat sum(gxhat xhat)), sums over dim 0.",
+              "see reveal batch_norm."), rescale=_grow("n")),
     Exercise("layer_norm", "layer normalisation over the last dim", 4, ("LayerNorm",),
-             lambda: _features(min_d=2), _build_norm("LayerNorm"), {
-                 "x": "the statistics are per sample: the sums in gx run over dim 1 (keepdim=True), "
-                      "with D, not N, in front.",
-                 "gamma": "gamma is shared by every sample: ggamma = sum over dim 0 of gy * xhat.",
-                 "beta": "beta is shared by every sample: gbeta = sum over dim 0 of gy."}),
+             lambda: _features(min_d=2), _build_norm("LayerNorm"), (
+                 Hint("the statistics are per sample here: the sums in x's gradient run over the "
+                      "features (dim 1).", wrong("x")),
+                 Hint("gamma and beta are shared by every sample: their gradients sum over the batch "
+                      "(dim 0).", lambda e: bool({"gamma", "beta"} & e.wrong) or "for input 1" in e.error
+                      or "for input 2" in e.error),
+                 UPSTREAM, SIGN),
+             ("batch_norm's formula with the roles of the dims swapped.",
+              "gx = inv_std / D * (D gxhat - sum(gxhat, 1) - xhat sum(gxhat xhat, 1)), keepdim.",
+              "see reveal layer_norm.")),
     Exercise("vae", "the VAE's reparameterised sample and its KL to N(0, I)", 4,
              ("Reparameterize", "GaussianKL"),
-             lambda: st.fixed_dictionaries({"n": st.integers(1, 3), "d": st.integers(1, 3)}),
-             _build_vae, {
-                 "z": "z = mu + exp(logvar / 2) eps: dz/dlogvar = eps exp(logvar / 2) / 2.",
-                 "KL": "dKL/dmu = mu and dKL/dlogvar = (exp(logvar) - 1) / 2, times gkl "
-                       "reshaped to (N, 1)."}),
+             lambda: st.fixed_dictionaries({"n": st.integers(1, 3), "d": st.integers(2, 3)}),
+             _build_vae, (
+                 Hint("z = mu + exp(logvar / 2) eps: the chain rule through exp(logvar / 2).",
+                      lambda e: "z" in e.outputs and "logvar" in e.wrong),
+                 Hint("the chain rule through exp(logvar / 2) brings a constant factor of its own: "
+                      "check it.", lambda e: "z" in e.outputs and e.wrong == {"logvar"},
+                      patterns=("factor",)),
+                 Hint("the KL is one number per sample: its gradient broadcasts over the latent "
+                      "dims (reshape it to (N, 1)).",
+                      lambda e: "KL" in e.outputs or "cannot broadcast" in e.error),
+                 UPSTREAM, SIGN),
+             ("z is differentiable in mu and logvar with eps held fixed; KL = 0.5 sum (exp(logvar) "
+              "+ mu^2 - 1 - logvar).",
+              "dz/dlogvar = eps exp(logvar / 2) / 2; dKL/dmu = mu, dKL/dlogvar = (exp(logvar) - 1) / 2.",
+              "see reveal vae.")),
     Exercise("coupling", "the log-determinant of an affine coupling layer (RealNVP)", 4,
              ("CouplingLogDet",),
-             lambda: st.fixed_dictionaries({"n": st.integers(1, 3), "d": st.integers(1, 3)}),
-             _build_coupling, {
-                 "x1": "gx1 = ga @ W^T with ga = gld (N, 1) * (1 - s^2).",
-                 "W": "gW = x1^T @ ga (D, D): x1 transposed on the left.",
-                 "b": "gb = ga summed over the batch."}),
+             lambda: st.fixed_dictionaries({"n": st.integers(1, 3), "d": st.integers(2, 3)}),
+             _build_coupling, (
+                 Hint("the log-det is one number per sample: broadcast its gradient over the "
+                      "features before the tanh's derivative.",
+                      lambda e: {"x1", "W", "b"} <= e.wrong or "broadcast" in e.error),
+                 Hint("W's gradient: x1 transposed on the left.", lambda e: e.wrong == {"W"}),
+                 Hint("b is shared by every sample: its gradient sums over the batch.",
+                      lambda e: e.wrong == {"b"} or "for input 2" in e.error),
+                 UPSTREAM, SIGN),
+             ("s = tanh(x1 @ W + b), log det = sum_j s_j.",
+              "ga = gld (N, 1) * (1 - s^2); then gx1, gW, gb as for a linear layer.",
+              "see reveal coupling.")),
     Exercise("wgan_gp", "a critic's backward that is itself differentiable (WGAN-GP's penalty)", 5,
-             ("Critic",), _critic_config, _build_wgan_gp, {
-                 "x": "gx = ga @ W1^T with ga = gd (N, 1) * w2 * (1 - h^2).",
-                 "W1": "gW1 = x^T @ ga.",
-                 "w2": "gw2 = h^T @ gd.",
-                 "second": "D's gradient is right but the penalty's is not: the penalty "
-                           "differentiates your backward, so every value in it must be a Tensor "
-                           "computed from the inputs with Tensor ops: recompute h = (x @ w1).tanh() "
-                           "instead of Tensor(self.h)."},
-             second_order=True),
+             ("Critic",), _critic_config, _build_wgan_gp, (
+                 Hint("W1's gradient: x^T times the gradient at the tanh's input (after the "
+                      "tanh's derivative).", lambda e: e.wrong == {"W1"}),
+                 Hint("w2's gradient: h, the tanh's output, transposed on the left.",
+                      lambda e: e.wrong == {"w2"}),
+                 Hint("D's gradient is right but the penalty's is not: the penalty differentiates "
+                      "your backward, so every value in it must be computed from the inputs with "
+                      "Tensor ops (recompute h instead of wrapping the array saved by forward).",
+                      lambda e: e.order == 2),
+                 UPSTREAM, SIGN),
+             ("D(x) = tanh(x @ W1) @ w2; the penalty differentiates D's gradient again.",
+              "ga = gd (N, 1) * w2 * (1 - h^2); gx = ga @ W1^T, gW1 = x^T @ ga, gw2 = h^T @ gd.",
+              "see reveal wgan_gp."), second_order=True),
 ]
 
+for _exercise in OPS_EXERCISES[-3:]:   # vae, coupling, wgan_gp: pieces of the models
+    _exercise.track = "generative"
+
+# The engine first (a student who finishes it has written the engine), then the ops'
+# backwards, then the models' own mathematics; by difficulty within each track.
+EXERCISES = (ENGINE_EXERCISES + OPS_EXERCISES[:-3]
+             + sorted(OPS_EXERCISES[-3:] + GENERATIVE_EXERCISES, key=lambda e: e.difficulty))
 BY_NAME = {e.name: e for e in EXERCISES}

@@ -1,26 +1,20 @@
 """Exercise batch_norm: batch normalisation of features (N, D), training mode.
 
-Math (Ioffe and Szegedy 2015), per feature d, over the batch of N:
+Forward (Ioffe and Szegedy 2015), per feature d, over the batch of N:
 
     mu     = (1/N) sum_n x_n
     var    = (1/N) sum_n (x_n - mu)^2            (biased variance)
     xhat_n = (x_n - mu) / sqrt(var + eps)
     y_n    = gamma xhat_n + beta
 
-Backward.  gbeta = sum_n gy_n,  ggamma = sum_n gy_n xhat_n,  gxhat = gy gamma.
-x_n reaches the loss three ways: directly, through mu and through var.
-Adding the three paths gives
-
-    gx_n = (1 / (N sqrt(var + eps))) (N gxhat_n - sum_m gxhat_m - xhat_n sum_m gxhat_m xhat_m)
-
-(the sums over the batch, dim 0, one per feature).
+The question.  Given gy = dL/dy (N, D), what are dL/dx, dL/dgamma and dL/dbeta?
+gamma and beta are used by every sample.  x_n reaches the loss by more than one
+path: directly, and through every statistic computed from the batch; the
+chain rule adds one term per path.
 
 Your task: write ``BatchNorm.backward`` returning (gx, ggamma, gbeta).
 forward saves ``self.xhat`` and ``self.inv_std`` = 1 / sqrt(var + eps) as
 arrays: wrap them in Tensor(...).  Only the first derivative is checked.
-
-Hint: if only the direct path is kept (mu and var treated as constants), the
-sums disappear, and the check fails on every element.
 """
 from autograd import Function, Tensor, get_array_module  # noqa: F401
 

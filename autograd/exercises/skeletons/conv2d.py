@@ -1,6 +1,6 @@
 """Exercise conv2d: convolution through im2col.
 
-Math.  x (N, C, H, W), weight w (O, C, k, k), stride s, padding p.  im2col
+Forward.  x (N, C, H, W), weight w (O, C, k, k), stride s, padding p.  im2col
 cuts x into its windows, one column per output pixel:
 
     cols = im2col(x)                 (N, C*k*k, L)      L = OH * OW
@@ -8,22 +8,16 @@ cuts x into its windows, one column per output pixel:
     Y    = W @ cols                  (N, O, L)          (the product broadcasts over N)
     y    = Y.reshape(N, O, OH, OW)
 
-So the backward is the matmul rule (exercise matmul) plus the adjoint of im2col:
+The question.  Given gy = dL/dy, what are dL/dx and dL/dw?  The forward is a
+chain of steps whose backwards you know: a reshape, a matrix product (exercise
+matmul) and im2col, whose backward is col2im.  Go through them in reverse,
+writing the shape of every intermediate beside it; w is used for every sample.
 
-    gY    = gy.reshape(N, O, L)
-    gW    = sum over n of gY[n] @ cols[n]^T            (O, C*k*k), then reshape to w's shape
-    gcols = W^T @ gY                                    (N, C*k*k, L)
-    gx    = col2im(gcols)                               (N, C, H, W)
-
-Tensor ops you need: reshape, ``t.transpose(1, 2)`` (swap the last two dims of
-a 3-D tensor), ``t.T`` (transpose of a 2-D tensor), ``@``, ``t.sum(0)``.  The
-Functions ``Im2col`` and ``Col2im`` (autograd/exercises/im2col.py) are each
-other's backward, so your backward stays differentiable.
-
-Your task: write ``Conv2d.backward`` returning (gx, gw).
-
-Hint: W^T is a transpose, not a reshape: w.reshape(C*k*k, O) has the right
-shape and the wrong numbers.
+Your task: write ``Conv2d.backward`` returning (gx, gw).  Tensor ops you may
+need: reshape, ``t.transpose(1, 2)`` (swap the last two dims of a 3-D tensor),
+``t.T`` (transpose of a 2-D tensor), ``@``, ``t.sum(0)``.  The Functions
+``Im2col`` and ``Col2im`` (autograd/exercises/im2col.py) are each other's
+backward, so your backward stays differentiable.
 """
 from autograd import Function
 from autograd.exercises.im2col import Col2im, Im2col, im2col, output_size  # noqa: F401

@@ -1,6 +1,6 @@
 """Exercise conv_transpose2d: the transposed convolution, through col2im.
 
-Math.  x (N, C, H, W), weight w (C, O, k, k) (PyTorch's layout: input
+Forward.  x (N, C, H, W), weight w (C, O, k, k) (PyTorch's layout: input
 channels first), stride s, padding p.  The transposed convolution runs the
 convolution's steps backwards: each input pixel spreads into a k x k patch.
 
@@ -9,19 +9,12 @@ convolution's steps backwards: each input pixel spreads into a k x k patch.
     cols = W^T @ X                      (N, O*k*k, H*W)
     y    = col2im(cols)                 (N, O, OH, OW)   OH = (H - 1) s - 2p + k
 
-Backward: col2im's adjoint is im2col, then the matmul rule:
-
-    gcols = im2col(gy)                  (N, O*k*k, H*W)
-    gX    = W @ gcols                   (N, C, H*W)      -> reshape to x's shape
-    gW    = sum over n of X[n] @ gcols[n]^T   (C, O*k*k) -> reshape to w's shape
-
-So the gradient of a transposed convolution with respect to its input is a
-convolution of gy with the same weight.
+The question.  Given gy = dL/dy, what are dL/dx and dL/dw?  Reverse the steps:
+col2im's backward is im2col, then a matrix product.  Write the shape of each
+factor beside each line; w is used for every sample.
 
 Your task: write ``ConvTranspose2d.backward`` returning (gx, gw), with Tensor
 ops and the Functions ``Im2col`` / ``Col2im`` (autograd/exercises/im2col.py).
-
-Hint: write the shape of each factor beside each line; sum gW over the batch.
 """
 from autograd import Function
 from autograd.exercises.im2col import Col2im, Im2col, col2im  # noqa: F401

@@ -1,29 +1,26 @@
 """Exercise coupling: the log-determinant of an affine coupling layer.
 
-Math (Dinh et al. 2017, RealNVP).  Split x into halves x1, x2.  An affine
-coupling layer keeps x1 and transforms x2 with a scale and shift computed from x1:
+Forward (Dinh et al. 2017, RealNVP).  Split x into halves x1, x2.  An affine
+coupling layer keeps x1 and transforms x2 with a scale and shift from x1:
 
     y1 = x1,   y2 = x2 * exp(s(x1)) + t(x1)
 
 Its Jacobian dy/dx is triangular, with 1 for each y1 and exp(s_j) for each y2_j
-on the diagonal, so its log-determinant is just
+on the diagonal, so its log-determinant is sum_j s_j(x1).  Here the scale
+network is one tanh layer:
 
-    log |det dy/dx| = sum_j s_j(x1)
+    a = x1 @ W + b,   s = tanh(a),   ld = s.sum(1)      (one per sample, shape (N,))
 
-Here the scale network is one tanh layer:  s = tanh(a),  a = x1 @ W + b, with
-x1 (N, D), W (D, D), b (D,).  The log-determinant, one per sample, is
-ld = s.sum(1), of shape (N,).  Backward, with gld of shape (N,):
+with x1 (N, D), W (D, D), b (D,).
 
-    gs = gld.reshape(N, 1)   (the same for every j)
-    ga = gs * (1 - s^2)      (tanh' = 1 - tanh^2)
-    gx1 = ga @ W^T,   gW = x1^T @ ga,   gb = sum over n of ga
+The question.  Given gld = dL/dld (N,), what are dL/dx1, dL/dW and dL/db?
+Go back through the sum, the tanh and the linear layer in turn; b is added to
+every sample.
 
 Your task: write ``CouplingLogDet.backward`` returning (gx1, gW, gb) with
 Tensor ops.  forward saves s as the array ``self.s``; use Tensor(self.s).
-(The flow's log-likelihood log p(x) = log p(y) + sum of these log-determinants
-is what this gradient trains.)
-
-Hint: the bias was broadcast over the batch, so its gradient sums over it.
+(The flow's log-likelihood log p(x) = log p(y) + the sum of these
+log-determinants is what this gradient trains.)
 """
 from autograd import Function, Tensor, get_array_module  # noqa: F401
 

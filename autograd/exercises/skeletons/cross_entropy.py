@@ -1,23 +1,19 @@
 """Exercise cross_entropy: softmax cross-entropy of logits with class labels.
 
-Math.  Logits z of shape (N, C), labels t of N integers in [0, C).  With
+Forward.  Logits z of shape (N, C), labels t of N integers in [0, C).  With
 p = softmax(z) along dim 1,
 
     L = -(1/N) sum_n log p[n, t_n]          (the mean over the batch)
 
-    dL/dz[n, c] = (p[n, c] - [c = t_n]) / N
-
-where [c = t_n] is 1 for the true class and 0 elsewhere (a one-hot row).
-L is a number (shape ()), so the incoming gradient gL is a 0-d Tensor:
-multiply by it.
+The question.  Given the incoming gradient gL (a 0-d Tensor: L is a number,
+and gL is not always 1), what is dL/dz[n, c]?  Differentiate log p[n, t_n]
+with respect to z[n, c] for c = t_n and for c != t_n; the log and the softmax
+simplify each other.
 
 Your task: write ``CrossEntropy.backward``.  It returns two gradients, one per
 input of forward: the logits' and None for the labels (integers have none).
 forward saves ``self.probs`` (p) and ``self.one_hot`` as arrays; wrap them in
 Tensor(...) to compute with them (only the first derivative is checked here).
-
-Hint: the gradient pushes the true class's logit up and every class's logit
-down in proportion to its probability; each sample carries 1/N of the loss.
 """
 from autograd import Function, Tensor, get_array_module  # noqa: F401  (Tensor: you will need it)
 

@@ -1,16 +1,13 @@
 """Exercise exp_log: the exponential and the logarithm.
 
-Math.
-    y = exp(x):  dy/dx = exp(x) = y
-    y = log(x):  dy/dx = 1 / x          (x > 0)
+Forward.  y = exp(x) and y = log(x) (x > 0), elementwise.
 
-Elementwise, so the chain rule is a product: gx = gy * dy/dx.
+The question.  Given gy = dL/dy, what is dL/dx for each?  Elementwise means
+each y depends on its own x only.
 
 Your task: write ``backward`` for Exp and Log.  ``self.inputs[0]`` is x as a
-Tensor; ``self.saved_output()`` is y as a Tensor (Exp can reuse it instead of
-computing exp(x) again).  Use Tensor ops, so the backward is differentiable.
-
-Hint: one line each.
+Tensor; ``self.saved_output()`` is y as a Tensor.  Use Tensor ops, so the
+backward is differentiable.
 """
 from autograd import Function, get_array_module
 

@@ -1,17 +1,15 @@
 """Exercise logsumexp: log(sum(exp(x))) along one dim.
 
-Math.  y = log sum_j exp(x_j) along the dim (one y per row).
+Forward.  y = log sum_j exp(x_j) along the dim (one y per row), computed
+stably; with keepdim=False the dim is removed from y.
 
-    dy/dx_k = exp(x_k) / sum_j exp(x_j) = exp(x_k - y)      (the softmax of x)
-
-so gx_k = gy * exp(x_k - y).  Each row's gy and y are shared by every x_k of
-that row: put the reduced dim back as size 1 (reshape to ``kept_shape``) so
-they broadcast against x.  With keepdim=True they already have that shape.
+The question.  Given gy, what is dL/dx_k?  Differentiate y with respect to one
+x_k; the result has a name.  Each row's gy and y are shared by every x_k of
+that row, so they must be shaped to broadcast against x.
 
 Your task: write ``LogSumExp.backward`` with Tensor ops: ``self.inputs[0]`` is
-x, ``self.saved_output()`` is y, ``t.exp()`` and ``t.reshape(shape)`` exist.
-
-Hint: exp(x - y) is safe where exp(x) / exp(y) would overflow.
+x, ``self.saved_output()`` is y, ``t.exp()`` and ``t.reshape(shape)`` exist,
+and ``kept_shape`` below gives x's shape with the dim set to 1.
 """
 from autograd import Function, get_array_module
 

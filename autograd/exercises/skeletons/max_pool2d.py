@@ -1,26 +1,21 @@
 """Exercise max_pool2d: the largest element of each k x k window.
 
-Math.  y[n, c, p, q] = max over the window (rows p*s .. p*s+k-1, columns
-q*s .. q*s+k-1) of x[n, c].  Only the largest element m of a window changes
-its output (a small change of any other element leaves the max unchanged), so
+Forward.  y[n, c, p, q] = max over the window (rows p*s .. p*s+k-1, columns
+q*s .. q*s+k-1) of x[n, c].
 
-    dy[n, c, p, q] / dx[n, c, r, w] = 1 if (r, w) is that window's max, else 0.
-
-Each output's gradient goes to one input element.  When the stride is smaller
-than the kernel, windows overlap and one element can be the max of several
-windows: it receives the sum of their gradients.
+The question.  Given gy, what is dL/dx?  Which elements of a window change its
+output when nudged a little?  When the stride is smaller than the kernel,
+windows overlap: what does an element that is the max of two windows receive?
 
 forward saves ``self.argmax``: for each output element, the position of its
 window's max in the flattened input (x.reshape(-1)), an integer array of y's
 shape.
 
-Your task: write ``MaxPool2d.backward``: a zero array of x's size, the
-gradients added at those positions, reshaped to x's shape, as a Tensor.
+Your task: write ``MaxPool2d.backward`` returning gx as a Tensor of x's shape.
 ``scatter_add(target, index, values)`` does target[index] += values and adds
 repeated indices once each (plain ``target[index] += values`` does not: try it
-on an index with repeats).  Only the first derivative is checked.
-
-Hint: gy.array is the incoming gradient as an array; ravel() flattens it.
+on an index with repeats); ``gy.array`` is the incoming gradient as an array.
+Only the first derivative is checked.
 """
 from autograd import Function, Tensor, get_array_module  # noqa: F401
 from autograd.backend import scatter_add  # noqa: F401  (you will need it)

@@ -1,16 +1,15 @@
 """Exercise sigmoid: the logistic function, to second order.
 
-Math.
-    y = sigmoid(x) = 1 / (1 + exp(-x))
-    dy/dx = exp(-x) / (1 + exp(-x))^2 = y (1 - y)
+Forward.  y = sigmoid(x) = 1 / (1 + exp(-x)).
 
-Your task: write ``Sigmoid.backward``, returning gx = gy * dy/dx.  This
-exercise also checks the second derivative (gradgradcheck), so the backward
-must be built from Tensor ops on Tensors: ``self.saved_output()`` (y, a Tensor
-connected to the graph) and gy.  Do not wrap a computed array in Tensor(...):
-the second backward pass would see it as a constant.
+The question.  Given gy, what is dL/dx?  Differentiate, then write the result
+with y itself rather than exp(-x).
 
-Hint: y (1 - y) in Tensor ops is  y * (1 - y).
+Your task: write ``Sigmoid.backward``.  This exercise also checks the second
+derivative (gradgradcheck), so the backward must be built from Tensor ops on
+Tensors: ``self.saved_output()`` (y, a Tensor connected to the graph) and gy.
+Do not wrap a computed array in Tensor(...): the second backward pass would
+see it as a constant.
 """
 from autograd import Function, get_array_module
 

@@ -1,21 +1,14 @@
 """Exercise softmax: softmax along one dim, to second order.
 
-Math.  y_i = exp(x_i) / sum_j exp(x_j) along the dim.  Its Jacobian is
+Forward.  y_i = exp(x_i) / sum_j exp(x_j) along the dim, one sum per row.
 
-    dy_i/dx_k = y_i (delta_ik - y_k)        (delta_ik = 1 if i = k, else 0)
-
-so, with gy the incoming gradient,
-
-    gx_k = sum_i gy_i y_i (delta_ik - y_k) = y_k (gy_k - sum_i gy_i y_i).
-
-The sum runs along the softmax dim only, one sum per row; keep that dim
-(keepdim=True) so that it broadcasts back against y.
+The question.  Given gy, what is dL/dx_k?  Every x_k appears in every y_i of
+its row (in the denominator), so dL/dx_k = sum_i gy_i dy_i/dx_k: work out
+dy_i/dx_k for i = k and for i != k, then write the sum with y.
 
 Your task: write ``Softmax.backward`` with Tensor ops (``self.saved_output()``
-is y).  Second derivatives are checked too.
-
-Hint: every x_k changes every y_i of its row (through the denominator), which
-is where the - sum_i gy_i y_i term comes from.
+is y; ``t.sum(dim, keepdim=True)`` sums along a dim and keeps it as size 1).
+Second derivatives are checked too.
 """
 from autograd import Function, get_array_module
 

@@ -1,22 +1,16 @@
 """Exercise sum_mean: sum and mean over a dim, with and without keepdim.
 
-Math.  y = sum_i x_i over the dim: every x_i contributes once, dy/dx_i = 1, so
-each input element gets the gradient of the output element it was summed into:
+Forward.  y = sum over the dim of x; y = mean over the dim = the sum divided by
+N, the number of elements reduced (all of them when dim is None).  x of shape
+(2, 3, 4) summed over dim=1 gives (2, 4), or (2, 1, 4) with keepdim=True.
 
-    gx[..., i, ...] = gy[..., ...]      (copy gy along the reduced dim)
+The question.  Given gy (y's shape), what is dL/dx (x's shape)?  How much does
+each x_i change the y it was reduced into?  Then: how does a Tensor of y's
+shape become one of x's shape, when keepdim=False has removed the dim?
 
-y = mean over the dim = (1/N) sum_i x_i, with N the size of that dim (of all
-elements, when dim is None): gx = gy / N, copied along the dim.
-
-Shapes.  x of shape (2, 3, 4) summed over dim=1 gives (2, 4), or (2, 1, 4)
-with keepdim=True.  To copy gy back over the reduced dim, first put the dim
-back as size 1 (gy.reshape(kept_shape)), then broadcast to x's shape
-(g.broadcast_to(x.shape)).  ``kept_shape(shape, dim)`` below gives that shape.
-
-Your task: write ``backward`` for Sum and Mean.
-
-Hint: with keepdim=False the reduced dim is gone from gy, so gy cannot
-broadcast against x until you reshape it.
+Your task: write ``backward`` for Sum and Mean with Tensor ops
+(``t.reshape(shape)``, ``t.broadcast_to(shape)``); ``kept_shape(shape, dim)``
+below gives x's shape with the reduced dims set to 1.
 """
 import math
 

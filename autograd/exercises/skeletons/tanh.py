@@ -1,13 +1,12 @@
 """Exercise tanh: the hyperbolic tangent, to second order.
 
-Math.
-    y = tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))
-    dy/dx = 1 - tanh(x)^2 = 1 - y^2
+Forward.  y = tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)).
+
+The question.  Given gy, what is dL/dx?  The derivative can be written with y
+alone.
 
 Your task: write ``Tanh.backward``.  Second derivatives are checked too, so use
 Tensor ops on ``self.saved_output()`` (y as a graph-connected Tensor).
-
-Hint: the derivative is 1 - y * y, not 1 - y.
 """
 from autograd import Function, get_array_module
 

@@ -1,26 +1,18 @@
 """Exercise vae: the VAE's reparameterised sample and its KL term.
 
-Math (Kingma and Welling 2014).  The encoder gives, per sample, a mean mu and a
-log-variance logvar of q(z|x) = N(mu, diag(exp(logvar))).
+Forward (Kingma and Welling 2014).  The encoder gives, per sample, a mean mu and
+a log-variance logvar of q(z|x) = N(mu, diag(exp(logvar))).
 
-Reparameterised sample: draw eps ~ N(0, I) once, outside the graph, then
+    z    = mu + exp(logvar / 2) * eps        eps ~ N(0, I), drawn once, a constant
+    KL_n = -1/2 sum_j (1 + logvar_nj - mu_nj^2 - exp(logvar_nj))    (shape (N,))
 
-    z = mu + sigma * eps,   sigma = exp(logvar / 2)      (the std, not the variance)
-
-    dz/dmu = 1,   dz/dlogvar = eps * sigma / 2,   no gradient for eps (a constant)
-
-KL to the prior N(0, I), per sample n (summed over the latent dims j):
-
-    KL_n = -1/2 sum_j (1 + logvar_nj - mu_nj^2 - exp(logvar_nj))
-
-    dKL_n/dmu_nj = mu_nj,    dKL_n/dlogvar_nj = (exp(logvar_nj) - 1) / 2
+The question.  Given gz = dL/dz (N, J), what are dL/dmu and dL/dlogvar through
+z?  Given gkl = dL/dKL (N,), what are they through the KL?  Note what the
+standard deviation is in terms of logvar, and that KL_n is one number per
+sample while mu has J entries per sample.
 
 Your task: write ``Reparameterize.backward`` (returns gmu, glogvar, None) and
-``GaussianKL.backward`` (returns gmu, glogvar) with Tensor ops.  KL has shape
-(N,): its gradient gkl has shape (N,) and must be reshaped to (N, 1) to
-broadcast over the latent dims of mu (N, J).
-
-Hint: sigma = exp(logvar / 2), so its derivative carries a factor 1/2.
+``GaussianKL.backward`` (returns gmu, glogvar) with Tensor ops.
 """
 from autograd import Function, get_array_module
 

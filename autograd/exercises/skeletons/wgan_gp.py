@@ -1,29 +1,26 @@
 """Exercise wgan_gp: a critic whose backward is differentiable (the WGAN-GP penalty).
 
-Math (Gulrajani et al. 2017).  WGAN-GP keeps the critic D close to 1-Lipschitz
-with a penalty on the norm of its gradient with respect to its input:
+Forward (Gulrajani et al. 2017).  WGAN-GP keeps the critic D close to
+1-Lipschitz with a penalty on the norm of its gradient with respect to its input:
 
     GP = mean over n of ( ||dD(x_n)/dx_n||_2 - 1 )^2
 
 Training with GP needs dGP/dW: the derivative of a derivative.  The engine gets
-it for free if, and only if, every backward is written with Tensor ops (then
+it if, and only if, every backward is written with Tensor ops (then
 ``autograd.grad(..., create_graph=True)`` records the backward pass as a graph
-that can itself be differentiated).
+that can itself be differentiated).  The critic here is one hidden layer:
 
-The critic here is one hidden layer:  h = tanh(x @ W1),  D(x) = h @ w2,
-with x (N, I), W1 (I, H), w2 (H,), D(x) of shape (N,).  Backward, gd (N,):
+    h = tanh(x @ W1),   D(x) = h @ w2
 
-    gh  = gd.reshape(N, 1) * w2          (N, H)
-    ga  = gh * (1 - h^2)                 (tanh' = 1 - tanh^2)
-    gx  = ga @ W1^T,   gW1 = x^T @ ga,   gw2 = h^T @ gd   (h^T: h.T)
+with x (N, I), W1 (I, H), w2 (H,), D(x) of shape (N,).
+
+The question.  Given gd = dL/dD (N,), what are dL/dx, dL/dW1 and dL/dw2?  Go
+back through the two layers (exercises matmul and tanh); then ask which of the
+values you use would be constants to a second backward pass.
 
 Your task: write ``Critic.backward`` returning (gx, gW1, gw2).  The check runs
 gradcheck on D, then on GP (which differentiates your backward), then
-gradgradcheck on D.  Recompute h from the inputs with Tensor ops
-(``(x @ w1).tanh()``) instead of using the array saved by forward.
-
-Hint: an array taken from .data or wrapped in Tensor(...) is a constant to the
-second backward pass: the first check passes and the penalty's fails.
+gradgradcheck on D.
 """
 from autograd import Function, get_array_module
 
