@@ -19,6 +19,7 @@ from .parameter import Parameter
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
                       PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d,
                       ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                       AvgPool1d, AvgPool2d, Dropout, Dropout2d, MaxPool1d, MaxPool2d, Upsample,
                       UpsamplingBilinear2d, UpsamplingNearest2d)
@@ -38,4 +39,5 @@ __all__ = [
     "AvgPool1d", "MaxPool1d", "PixelShuffle", "PixelUnshuffle", "ZeroPad1d", "ZeroPad2d",
     "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNNCellBase",
 ]
