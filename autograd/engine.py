@@ -32,7 +32,9 @@ FREED_MESSAGE = (
 def _reachable_functions(roots):
     """Every Function reachable from ``roots`` and its count of incoming edges."""
     consumers = {}
-    stack = [t.creator for t in roots if t.creator is not None]
+    # each creator once: two roots made by one Function (the two outputs of a split)
+    # must not count that Function's edges twice
+    stack = list(dict.fromkeys([t.creator for t in roots if t.creator is not None]))
     for f in stack:
         consumers.setdefault(f, 0)
     while stack:

@@ -110,3 +110,12 @@ def test_flow_demo_writes_its_pictures(tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 0
     assert 0 < test_nll < 10
     assert f"pictures in {tmp_path}" in capsys.readouterr().out
+
+
+def test_pixelrnn_demo_draws_the_receptive_fields_and_trains(tmp_path, capsys):
+    nll = load_demo("pixelrnn").main(["--steps", "3", "--batch-size", "4", "--hidden", "4", "--layers", "1",
+                                      "--eval-images", "20", "--out", str(tmp_path)])
+    for name in ("receptive_fields.png", "samples.png", "loss.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert 0 < nll < 2 * 784 * 0.6932          # within twice the NLL of fair coin flips after 3 steps
+    assert f"pictures in {tmp_path}" in capsys.readouterr().out

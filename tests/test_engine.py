@@ -242,3 +242,16 @@ def test_grad_then_backward_on_a_retained_graph_fills_every_leaf():
     y.backward()
     numpy.testing.assert_allclose(w.grad.numpy(), [1.0, 2.0])
     numpy.testing.assert_allclose(x.grad.numpy(), [3.0, 4.0])
+
+
+def test_two_roots_made_by_one_function_after_another_op():
+    """Both outputs of a split as roots, the split applied to a non-leaf: the Function before
+    the split must be counted as consumed once, or it is never reached (it was: grad said x
+    was unused, and an LSTM cell's (h, c) pair lost every gradient past the first step)."""
+    x = Tensor(numpy.arange(4.0), requires_grad=True)
+    a, b = (x * 1).chunk(2)
+    gx, = torch.autograd.grad([a, b], [x], [Tensor(numpy.ones(2)), Tensor(numpy.full(2, 2.0))])
+    assert gx.tolist() == [1.0, 1.0, 2.0, 2.0]
+    a, b = (x * 3).chunk(2)
+    torch.autograd.backward([a, b], [Tensor(numpy.ones(2)), Tensor(numpy.full(2, 2.0))])
+    assert x.grad.tolist() == [3.0, 3.0, 6.0, 6.0]

@@ -11,6 +11,7 @@ import numpy
 import pytest
 from hypothesis import given, settings
 
+import autograd
 from autograd import Tensor, get_array_module, gradgradcheck
 from autograd.nn import functional as F
 from autograd.exercises import exercises, get, skeleton_path, solution
@@ -125,7 +126,7 @@ def ignoring_upstream(name, cls):
 
     class IgnoresIncomingGradient(base):
         def backward(self, *grads):
-            return base.backward(self, *[g * 0 + 1 for g in grads])
+            return base.backward(self, *[None if g is None else g * 0 + 1 for g in grads])
     IgnoresIncomingGradient.__qualname__ = f"{cls}IgnoresIncomingGradient"
     return IgnoresIncomingGradient
 
@@ -481,6 +482,80 @@ class CriticWrongSign(ref("wgan_gp", "Critic")):
         return ga @ w1.T, x.T @ ga, h.T @ gd
 
 
+class LSTMStep(ref("lstm_cell", "LSTMCell")):
+    """The reference's pieces, for the mistakes below to recombine."""
+
+    def pieces(self, gh, gc):
+        x, h, c, w_ih, w_hh, b = self.inputs
+        gh = Tensor(numpy.zeros(h.shape)) if gh is None else gh
+        gc = Tensor(numpy.zeros(c.shape)) if gc is None else gc
+        a = x @ w_ih.T + h @ w_hh.T + b
+        i, f, g, o = [part.sigmoid() if k != 2 else part.tanh() for k, part in enumerate(a.chunk(4, dim=1))]
+        tanh_c = (f * c + i * g).tanh()
+        return x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c
+
+    @staticmethod
+    def gate_gradient(gc_total, gh, c, i, f, g, o, tanh_c):
+        return autograd.cat([gc_total * g * i * (1 - i), gc_total * c * f * (1 - f),
+                             gc_total * i * (1 - g * g), gh * tanh_c * o * (1 - o)], dim=1)
+
+
+class LSTMForgetsTheDirectRoad(LSTMStep):
+    def backward(self, gh, gc):  # c' only through h': the gc' that arrives is dropped
+        x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c = self.pieces(gh, gc)
+        gct = gh * o * (1 - tanh_c * tanh_c)
+        ga = self.gate_gradient(gct, gh, c, i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gct * f, ga.T @ x, ga.T @ h, ga.sum(dim=0)
+
+
+class LSTMForgetsTheRoadThroughH(LSTMStep):
+    def backward(self, gh, gc):  # c' only directly: h' = o tanh(c') forgotten
+        x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c = self.pieces(gh, gc)
+        ga = self.gate_gradient(gc, gh, c, i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gc * f, ga.T @ x, ga.T @ h, ga.sum(dim=0)
+
+
+class LSTMPassesBackWithoutF(LSTMStep):
+    def backward(self, gh, gc):  # c's gradient without the forget gate's factor
+        x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c = self.pieces(gh, gc)
+        gct = gc + gh * o * (1 - tanh_c * tanh_c)
+        ga = self.gate_gradient(gct, gh, c, i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gct, ga.T @ x, ga.T @ h, ga.sum(dim=0)
+
+
+class LSTMBiasNotSummed(LSTMStep):
+    def backward(self, gh, gc):  # the bias's gradient per sample, (N, 4H)
+        x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c = self.pieces(gh, gc)
+        gct = gc + gh * o * (1 - tanh_c * tanh_c)
+        ga = self.gate_gradient(gct, gh, c, i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gct * f, ga.T @ x, ga.T @ h, ga
+
+
+class LSTMWeightHHFromX(LSTMStep):
+    def backward(self, gh, gc):  # x where the previous output h belongs
+        x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c = self.pieces(gh, gc)
+        gct = gc + gh * o * (1 - tanh_c * tanh_c)
+        ga = self.gate_gradient(gct, gh, c, i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gct * f, ga.T @ x, ga.T @ x, ga.sum(dim=0)
+
+
+class LSTMWeightIHNotTransposed(LSTMStep):
+    def backward(self, gh, gc):  # x^T @ ga: (I, 4H), the transpose of W_ih's shape
+        x, h, c, w_ih, w_hh, gh, gc, i, f, g, o, tanh_c = self.pieces(gh, gc)
+        gct = gc + gh * o * (1 - tanh_c * tanh_c)
+        ga = self.gate_gradient(gct, gh, c, i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gct * f, x.T @ ga, ga.T @ h, ga.sum(dim=0)
+
+
+class LSTMGatesFromArrays(LSTMStep):
+    def backward(self, gh, gc):  # gates from the arrays: right values, constants to the 2nd order
+        x, h, c, w_ih, w_hh, gh, gc, *gates = self.pieces(gh, gc)
+        i, f, g, o, tanh_c = [Tensor(t.array) for t in gates]
+        gct = gc + gh * o * (1 - tanh_c * tanh_c)
+        ga = self.gate_gradient(gct, gh, Tensor(c.array), i, f, g, o, tanh_c)
+        return ga @ w_ih, ga @ w_hh, gct * f, ga.T @ x, ga.T @ h, ga.sum(dim=0)
+
+
 class Mistake:
     """A wrong answer, what the report must blame (input names, or a fragment of the
     error), and which of the exercise's advice it must print: exactly those whose text
@@ -559,6 +634,16 @@ MISTAKES = [
     M("wgan_gp", "Critic", CriticWrongSign, blamed=["x", "W1"], hints=[SIGN_TEXT]),
     M("wgan_gp", "Critic", CriticW1WithoutTanhDerivative, blamed=["W1"], hints=["W1's gradient"]),
     M("wgan_gp", "Critic", CriticW2FromPreactivation, blamed=["w2"], hints=["w2's gradient"]),
+    M("lstm_cell", "LSTMCell", LSTMForgetsTheDirectRoad, blamed=None),
+    M("lstm_cell", "LSTMCell", LSTMForgetsTheRoadThroughH, blamed=None),
+    M("lstm_cell", "LSTMCell", LSTMPassesBackWithoutF, blamed=["x1", "h0", "c0", "W_ih", "W_hh", "b"],
+      hints=["the second step's gradients are right"]),
+    M("lstm_cell", "LSTMCell", LSTMBiasNotSummed, error="for input 5", hints=["b is used by every sample"]),
+    M("lstm_cell", "LSTMCell", LSTMWeightHHFromX, blamed=["W_hh"], hints=["W_hh's gradient"]),
+    M("lstm_cell", "LSTMCell", LSTMWeightIHNotTransposed, error="for input 3", hints=["W_ih's gradient"]),
+    M("lstm_cell", "LSTMCell", LSTMGatesFromArrays, order=2, hints=["recompute the gates"]),
+    # every gradient negated: the first step's flip cancels the one passed back to it
+    M("lstm_cell", "LSTMCell", negated("lstm_cell", "LSTMCell"), blamed=["x2", "W_ih", "W_hh", "b"]),
 ]
 for _exercise in OPS_EXERCISES:  # every exercise: a backward that ignores its incoming gradient
     for _cls in _exercise.classes:
@@ -710,12 +795,33 @@ class MeanThroughSum(ref("sum_mean", "Mean")):
         return ref("sum_mean", "Sum").backward(self, gy) / count
 
 
+class LSTMWithSlicesAndOtherDerivatives(ref("lstm_cell", "LSTMCell")):
+    def backward(self, gh, gc):  # slices, sigma' = sigma(a) sigma(-a), (x^T ga)^T, a sum by a product
+        x, h, c, w_ih, w_hh, b = self.inputs
+        n, hid = h.shape
+        a = x @ w_ih.T + h @ w_hh.T + b
+        block = [a[:, k * hid:(k + 1) * hid] for k in range(4)]
+        i, f, o = block[0].sigmoid(), block[1].sigmoid(), block[3].sigmoid()
+        g = block[2].tanh()
+        c_next = f * c + i * g
+        road_h = 0 if gh is None else gh * o * (1 - c_next.tanh() ** 2)
+        gct = road_h + (0 if gc is None else gc)
+        go = 0 * o if gh is None else gh * c_next.tanh()
+        ga = autograd.cat([gct * g * block[0].sigmoid() * (-block[0]).sigmoid(),
+                           gct * c * block[1].sigmoid() * (-block[1]).sigmoid(),
+                           gct * i * (1 - g ** 2),
+                           go * block[3].sigmoid() * (-block[3]).sigmoid()], dim=1)
+        ones = Tensor(numpy.ones((1, n)))
+        return ga @ w_ih, ga @ w_hh, gct * f, (x.T @ ga).T, (h.T @ ga).T, (ones @ ga).reshape(-1)
+
+
 RIGHT_ANSWERS = [
     ("add_mul", {"Mul": MulWithSumOverAxes}),
     ("sigmoid", {"Sigmoid": SigmoidFromExp}),
     ("softmax", {"Softmax": SoftmaxFullJacobianRowwise}),
     ("cross_entropy", {"CrossEntropy": CrossEntropyFromProbabilities}),
     ("sum_mean", {"Mean": MeanThroughSum}),
+    ("lstm_cell", {"LSTMCell": LSTMWithSlicesAndOtherDerivatives}),
 ]
 
 

@@ -248,6 +248,31 @@ def _grow_reduced_dim(config):
 
 
 # ----------------------------------------------------------------------------
+# 3. Through time: an LSTM cell, two steps
+# ----------------------------------------------------------------------------
+def _build_lstm_cell(ops, c):
+    """Two steps of the student's cell with shared weights: h2 and c2 depend on the
+    first step only through what the second step's backward passes back."""
+    rng = _rng(c)
+    n, size, hidden = c["n"], c["inputs"], c["hidden"]
+    x1, x2 = normal(rng, (n, size)), normal(rng, (n, size))
+    h0, c0 = normal(rng, (n, hidden), 0.5), normal(rng, (n, hidden), 0.5)
+    w_ih, w_hh = normal(rng, (4 * hidden, size), 0.5), normal(rng, (4 * hidden, hidden), 0.5)
+    b = normal(rng, (4 * hidden,), 0.5)
+
+    def two_steps(x1, x2, h0, c0, w_ih, w_hh, b):
+        h1, c1 = ops.LSTMCell()(x1, h0, c0, w_ih, w_hh, b)
+        return ops.LSTMCell()(x2, h1, c1, w_ih, w_hh, b)
+    return Case(two_steps, (x1, x2, h0, c0, w_ih, w_hh, b),
+                ("x1", "x2", "h0", "c0", "W_ih", "W_hh", "b"), outputs=("h2", "c2"))
+
+
+def _later_step_right_earlier_wrong(e):
+    """x2's gradient (from the second step alone) is right, the first step's inputs' are not."""
+    return "x2" not in e.wrong and bool({"h0", "c0", "x1"} & e.wrong)
+
+
+# ----------------------------------------------------------------------------
 # The list, in the order to do them
 # ----------------------------------------------------------------------------
 OPS_EXERCISES = [
@@ -403,6 +428,34 @@ OPS_EXERCISES = [
              ("batch_norm's formula with the roles of the dims swapped.",
               "gx = inv_std / D * (D gxhat - sum(gxhat, 1) - xhat sum(gxhat xhat, 1)), keepdim.",
               "see reveal layer_norm.")),
+    Exercise("lstm_cell", "an LSTM cell's step, through two time steps, to second order", 5,
+             ("LSTMCell",),
+             lambda: st.fixed_dictionaries({"n": st.integers(1, 2), "inputs": st.integers(2, 3),
+                                            "hidden": st.integers(2, 3)}),
+             _build_lstm_cell, (
+                 Hint("the second step's gradients are right (x2's is) but the first step's are "
+                      "not: what a step passes back for h and c, or how it adds the two roads "
+                      "into c' when both gh' and gc' arrive, is wrong.", _later_step_right_earlier_wrong),
+                 Hint("b is used by every sample: its gradient sums over the batch.",
+                      lambda e: e.wrong == {"b"} or "for input 5" in e.error),
+                 Hint("W_ih's gradient has W_ih's shape (4H, I): the gates' gradient (N, 4H) and x "
+                      "(N, I), with the batch summed by the product.", lambda e: e.wrong == {"W_ih"}
+                      or "for input 3" in e.error),
+                 Hint("W_hh's gradient: as W_ih's, with the previous output h where x was.",
+                      lambda e: e.wrong == {"W_hh"} or "for input 4" in e.error),
+                 Hint("first derivatives agree but second do not: compute every value in backward "
+                      "from self.inputs with Tensor ops (recompute the gates) instead of wrapping "
+                      "arrays saved by forward.", lambda e: e.order == 2),
+                 UPSTREAM),   # no SIGN advice: a flipped sign cancels through two steps
+             ("c' reaches the loss directly and through h' = o tanh(c'); each gate is a function "
+              "of one block of a = x W_ih^T + h W_hh^T + b.",
+              "gc'_total = gc' + gh' * o * tanh'(c'); the gradient at a is four blocks (one per "
+              "gate: the gradient at the gate times the gate's derivative); then x, h, W_ih, W_hh "
+              "and b as for a linear layer, and c gets gc'_total * f.",
+              "ga = cat([gct * g * i(1 - i), gct * c * f(1 - f), gct * i * (1 - g^2), "
+              "gh * tanh(c') * o(1 - o)], dim=1) with gct = gc + gh * o * (1 - tanh(c')^2); "
+              "return ga @ W_ih, ga @ W_hh, gct * f, ga^T @ x, ga^T @ h, ga.sum(0)."),
+             second_order=True, examples=10),
     Exercise("vae", "the VAE's reparameterised sample and its KL to N(0, I)", 4,
              ("Reparameterize", "GaussianKL"),
              lambda: st.fixed_dictionaries({"n": st.integers(1, 3), "d": st.integers(2, 3)}),

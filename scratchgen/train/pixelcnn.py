@@ -91,7 +91,7 @@ class PixelCNNFamily(ModelFamily):
         return c["lr"] * (c["lr_final"] + (1 - c["lr_final"]) * 0.5 * (1 + math.cos(math.pi * progress)))
 
     def train_step(self, batch, step):
-        optimizer = self.optimizers["pixelcnn"]
+        optimizer = self.optimizers[self.name]    # "pixelcnn", or "pixelrnn" in the subclass
         set_learning_rate(optimizer, self.learning_rate(step))
         loss = self.model.loss(self.observe(batch))
         optimizer.zero_grad()

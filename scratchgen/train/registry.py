@@ -10,6 +10,7 @@ FAMILIES = {
     "vae": "scratchgen.train.ae_vae:VAE",
     "ddpm": "scratchgen.train.ddpm:DDPMFamily",
     "pixelcnn": "scratchgen.train.pixelcnn:PixelCNNFamily",
+    "pixelrnn": "scratchgen.train.pixelrnn:PixelRNNFamily",
     "realnvp": "scratchgen.train.flow:RealNVPFamily",
 }
 

@@ -155,7 +155,7 @@ FAMILY = {
     "ancestral_samples": count(1, 10_000), "eval_samples": count(2, 1_000_000),
     "bound_images": count(1, 1_000_000), "bound_strata": count(1, 100_000),
     "levels": count(1, 8), "blocks": count(0, 64), "first_kernel": count(1, 31),
-    "block_kernel": count(1, 31), "completions": count(0, 1000),
+    "block_kernel": count(1, 31), "completions": count(0, 1000), "layers": count(1, 64),
     "eval_images": count(1, 10 ** 7, optional=True), "eval_seed": count(0, 2 ** 32 - 1),
     "eval_k": count(1, 100_000),
     "coupling": Setting("choice", choices=("affine", "additive")),
