@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ lives at the root
 
 import autograd  # noqa: E402
-from benchmarks import common, conv, dcgan, flops, memory, overhead, repeats  # noqa: E402
+from benchmarks import common, conv, dcgan, flops, memory, overhead, processes, repeats  # noqa: E402
 from benchmarks.__main__ import main  # noqa: E402
 from scratchgen.models.gan import Discriminator, Generator  # noqa: E402
 
@@ -245,3 +245,16 @@ def test_the_machine_line_names_the_vector_extensions():
     if platform.machine() in ("x86_64", "AMD64"):
         assert found is not None
     assert found is None or found.startswith("none") or set(found.split()) <= {"AVX512F", "AVX2", "FMA3"}
+
+
+@needs_torch
+def test_separate_processes_alternate_and_ratios_are_pair_by_pair():
+    """One pair, one step each: both children run the same workload source, each reports its
+    time and peak memory, and the ratio is the pair's own."""
+    result = processes.compare("lstm", pairs=2, steps=1, warmup=0)
+    assert [len(result["runs"][library]) for library in processes.LIBRARIES] == [2, 2]
+    for runs in result["runs"].values():
+        assert all(r["seconds_per_step"] > 0 and r["peak_rss_mb"] > 10 for r in runs)
+    expected = [a["seconds_per_step"] / t["seconds_per_step"]
+                for a, t in zip(result["runs"]["autograd"], result["runs"]["torch"])]
+    assert result["ratios"] == pytest.approx(expected)

@@ -684,6 +684,27 @@ def test_a_typical_mistake_fails_blaming_the_right_input_with_true_advice(mistak
     assert printed == expected, outcome.report()
 
 
+class TanhReturnsZeros(ref("tanh", "Tanh")):
+    def backward(self, gy):
+        return gy * 0
+
+
+class SigmoidReturnsNone(ref("sigmoid", "Sigmoid")):
+    def backward(self, gy):
+        return None
+
+
+@pytest.mark.parametrize("name, replaced", [("tanh", {"Tanh": TanhReturnsZeros}),
+                                            ("sigmoid", {"Sigmoid": SigmoidReturnsNone})])
+def test_a_missing_gradient_is_called_zero_not_an_ignored_incoming_gradient(name, replaced):
+    """Zero rows are identical rows, but the mistake is a missing gradient: the report must
+    not say the incoming gradient was ignored."""
+    outcome = grade(name, **replaced)
+    assert not outcome.passed
+    assert UPSTREAM_TEXT not in outcome.hint and "does not follow the gradient" not in outcome.hint
+    assert "wrong: the gradient of x" in outcome.hint and f"{name}'" in outcome.hint, outcome.report()
+
+
 def test_there_are_at_least_three_typical_mistakes_per_exercise():
     per_exercise = {name: sum(m.exercise == name for m in MISTAKES) for name in LOCAL}
     assert min(per_exercise.values()) >= 3 and len(MISTAKES) >= 60, per_exercise
