@@ -264,6 +264,12 @@ class SoftmaxDiagonalOnly(ref("softmax", "Softmax")):
         return gy * self.saved_output()
 
 
+class SoftmaxDiagonalIgnoringGradient(ref("softmax", "Softmax")):
+    def backward(self, gy):  # y (1 - y), the diagonal's derivative, and gy forgotten
+        y = self.saved_output()
+        return y * (1 - y)
+
+
 class SoftmaxSumsEverything(ref("softmax", "Softmax")):
     def backward(self, gy):  # one sum over the whole tensor instead of one per row
         y = self.saved_output()
@@ -600,6 +606,7 @@ MISTAKES = [
     M("softmax", "Softmax", SoftmaxDiagonalOnly, blamed="x", hints=["denominator"]),
     M("softmax", "Softmax", SoftmaxSumsEverything, blamed="x", hints=["one per row"]),
     M("softmax", "Softmax", SoftmaxRawArrays, order=2),
+    M("softmax", "Softmax", SoftmaxDiagonalIgnoringGradient, blamed="x", hints=[UPSTREAM_TEXT]),
     M("logsumexp", "LogSumExp", LogSumExpUnshifted, blamed="x", hints=["a softmax of x"]),
     M("logsumexp", "LogSumExp", LogSumExpNoReshape, error="cannot broadcast", hints=["keepdim=False"]),
     M("logsumexp", "LogSumExp", LogSumExpNegated, blamed="x", hints=[SIGN_TEXT]),
@@ -645,10 +652,13 @@ MISTAKES = [
     # every gradient negated: the first step's flip cancels the one passed back to it
     M("lstm_cell", "LSTMCell", negated("lstm_cell", "LSTMCell"), blamed=["x2", "W_ih", "W_hh", "b"]),
 ]
+# softmax's formula fed ones cancels to zero (y * (1 - sum y)): the report calls it a zero
+# gradient, and its advice for one is the only advice printed
+CANCELS_TO_ZERO = {"softmax"}
 for _exercise in OPS_EXERCISES:  # every exercise: a backward that ignores its incoming gradient
     for _cls in _exercise.classes:
-        MISTAKES.append(M(_exercise.name, _cls, ignoring_upstream(_exercise.name, _cls),
-                          blamed=None, hints=[UPSTREAM_TEXT, "loss is a scalar"]))
+        MISTAKES.append(M(_exercise.name, _cls, ignoring_upstream(_exercise.name, _cls), blamed=None,
+                          hints=[] if _exercise.name in CANCELS_TO_ZERO else [UPSTREAM_TEXT, "loss is a scalar"]))
     has_sign_mistake = any(m.exercise == _exercise.name and SIGN_TEXT in m.hints for m in MISTAKES)
     if any(SIGN_TEXT in h.text for h in _exercise.advice) and not has_sign_mistake:
         _cls = _exercise.classes[-1]   # a sign flipped: every exercise whose advice covers it

@@ -341,7 +341,8 @@ OPS_EXERCISES = [
     Exercise("softmax", "softmax along a dim, to second order", 3, ("Softmax",),
              lambda: _shape_and_dim(none_allowed=False, keepdim=False), _build_softmax, (
                  Hint("every x_k changes every output of its row through the denominator: there "
-                      "is a term for that.", lambda e: "x" in e.wrong and not e.spurious),
+                      "is a term for that.", lambda e: "x" in e.wrong and not e.spurious,
+                      patterns=("",)),   # without that term the error is never all zero
                  Hint("the sum runs along the softmax dim only (one per row), kept as size 1.",
                       lambda e: "x" in e.wrong and e.spurious),
                  UPSTREAM, SIGN),

@@ -273,7 +273,8 @@ PATTERN_TEXT = {
     "sign": "analytic = -numeric everywhere it differs: a sign is flipped.",
     "factor": "analytic = {factor:.4g} x numeric everywhere it differs: a constant factor is wrong.",
     "zero": "the analytic gradient is zero where it differs: is part of the gradient never "
-            "computed or never returned?",
+            "computed or never returned?  (A formula fed ones in place of the incoming "
+            "gradient can also cancel to zero.)",
 }
 
 
@@ -360,14 +361,17 @@ def _rows_all_alike(result, rows):
     not: the backward returns the same thing whichever output element's gradient arrives,
     so it ignores the incoming gradient (with a one-hot gy, each row should differ)."""
     wrong = {(m.output_index, m.input_index) for m in rows}
+    alike = False
     for pair in result.jacobians:
         if (pair.output_index, pair.input_index) not in wrong:
             continue
         a, n = pair.analytic, pair.numeric
-        # a block of zeros has identical rows too, but says 'no gradient', not 'ignored gy'
-        if a.shape[0] < 2 or not a.any() or not numpy.allclose(a, a[:1]) or numpy.allclose(n, n[:1]):
+        if not a.any():
+            continue   # zero rows are identical too, but say nothing about gy: no evidence
+        if a.shape[0] < 2 or not numpy.allclose(a, a[:1]) or numpy.allclose(n, n[:1]):
             return False
-    return True
+        alike = True
+    return alike   # all zero: a missing gradient (pattern 'zero'), not an ignored one
 
 
 def _spurious(result):
