@@ -8,13 +8,19 @@ links.  (They are kept apart from the tensors because an in-place op such as
 lead to the old one.)  Before a Function's backward runs, the engine checks
 that the tensors it reads have not been changed in place since.  Backward
 
-1. collects every Function reachable from the outputs and counts, for each, how
-   many edges come into it from other reachable Functions (its consumers);
-2. orders them so that a Function comes after all its consumers (Kahn's
-   algorithm with an explicit list: no recursion, so a chain of 10,000 ops is
+1. orders every Function reachable from the outputs so that each comes after
+   all the Functions that consumed its outputs (``topological_order``: Kahn's
+   algorithm with an explicit list, no recursion, so a chain of 10,000 ops is
    fine);
-3. visits them in that order, summing the gradients that arrive for each output,
-   calling ``backward`` once, and passing the results on to the inputs' creators.
+2. visits them in that order, summing the gradients that arrive for each output,
+   calling ``backward`` once, and passing the results on to the inputs' creators
+   (``backward_pass``).  What else a pass must do (checks around each backward,
+   ``grad()``'s targets, ``retain_grad``, freeing saved values) is the engine's
+   side, ``_PassDuties``, handed to ``backward_pass`` as two callables.
+
+``run_backward`` looks ``topological_order`` and ``backward_pass`` up in this
+module at each call: the engine track's exercises replace them by rebinding
+these two names (``autograd/exercises/engine_pieces.py``).
 
 Leaves (tensors made by the user) collect their gradient in ``.grad``; ``grad()``
 returns gradients for chosen tensors instead and leaves ``.grad`` alone.
@@ -29,8 +35,9 @@ FREED_MESSAGE = (
     "first backward() or grad() call if you need to backward through it again.")
 
 
-def _reachable_functions(roots):
-    """Every Function reachable from ``roots`` and its count of incoming edges."""
+def _count_consumers(roots):
+    """Every Function reachable from ``roots``, with its count of incoming edges
+    from other reachable Functions (how many times its outputs were consumed)."""
     consumers = {}
     # each creator once: two roots made by one Function (the two outputs of a split)
     # must not count that Function's edges twice
@@ -39,8 +46,6 @@ def _reachable_functions(roots):
         consumers.setdefault(f, 0)
     while stack:
         f = stack.pop()
-        if f.inputs is None:
-            raise RuntimeError(FREED_MESSAGE)
         for creator, _ in f.edges:
             if creator is None:
                 continue
@@ -51,9 +56,18 @@ def _reachable_functions(roots):
     return consumers
 
 
-def _topological_order(roots):
-    """Functions ordered so that each comes after every Function that consumed it."""
-    consumers = _reachable_functions(roots)
+def topological_order(roots):
+    """Every Function reachable from ``roots`` (the tensors backward starts from),
+    each listed once, and each after every reachable Function that consumed one of
+    its outputs: so when backward reaches a Function, all the gradients for its
+    outputs have arrived.  ``f.edges`` holds, for each input of f, the Function
+    that made it (None for a leaf) and which of its outputs it was.
+
+    Kahn's algorithm with an explicit list, no recursion: a chain of 10,000 ops is
+    deeper than Python's recursion limit.  The engine track's exercise
+    ``topological_order`` replaces it.
+    """
+    consumers = _count_consumers(roots)
     ready = [f for f, count in consumers.items() if count == 0]
     order = []
     while ready:
@@ -62,7 +76,7 @@ def _topological_order(roots):
         for creator, _ in f.edges:
             if creator is not None:
                 consumers[creator] -= 1
-                if consumers[creator] == 0:
+                if consumers[creator] == 0:   # its last consumer is listed: it may come now
                     ready.append(creator)
     return order
 
@@ -91,16 +105,6 @@ def _graph_position(t):
     return (t.creator, t.output_index) if t.creator is not None else id(t)
 
 
-class _Pending:
-    """Gradients collected so far for one Function's outputs, and the outputs themselves
-    (kept alive until that Function's backward has run, as backward may reuse them)."""
-    __slots__ = ("grads", "tensors")
-
-    def __init__(self, n_outputs):
-        self.grads = [None] * n_outputs
-        self.tensors = []
-
-
 def _add(total, grad):
     return grad if total is None else total + grad
 
@@ -120,6 +124,47 @@ def accumulate_into_leaf(leaf, grad, create_graph):
         leaf.grad = Tensor(leaf.grad.array + array)
 
 
+def backward_pass(roots, root_grads, order, call_backward, add_to_leaf):
+    """Send ``root_grads`` back from ``roots`` through the graph to the leaves.
+
+    roots, root_grads    the tensors backward starts from, and one gradient for each
+    order                every Function reachable from the roots, each after every
+                         Function that consumed one of its outputs (topological_order)
+    call_backward(f, grad_outputs)
+                         runs f's backward on one gradient per output of f (None for an
+                         output no gradient reached) and returns where its results go: a
+                         list of (creator, output_index, input, grad), one for each input
+                         of f that gets a gradient, with creator None for a leaf
+    add_to_leaf(t, grad) a gradient has reached leaf t (a tensor no Function made): the
+                         engine adds it into t.grad, or keeps it for ``grad()``
+
+    A tensor made by Function c as its output k may be used by several Functions:
+    its gradient is the sum of what each sends back, and c's backward runs once,
+    when all of them have (its turn in ``order``).  A root is handled the same way:
+    its gradient goes to (root.creator, root.output_index), or to add_to_leaf.
+    The engine track's exercise ``backward_pass`` replaces this function.
+    """
+    pending = {}   # Function -> the sum of the gradients arrived so far at each of its outputs
+
+    def send(creator, index, tensor, grad):
+        if creator is None:
+            add_to_leaf(tensor, grad)
+            return
+        sums = pending.get(creator)
+        if sums is None:
+            sums = pending[creator] = [None] * len(creator.outputs)
+        sums[index] = grad if sums[index] is None else sums[index] + grad
+
+    for root, grad in zip(roots, root_grads):
+        send(root.creator, root.output_index, root, grad)
+    for f in order:
+        grad_outputs = pending.pop(f, None)
+        if grad_outputs is None:
+            continue   # no gradient reached f
+        for creator, index, tensor, grad in call_backward(f, grad_outputs):
+            send(creator, index, tensor, grad)
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
     """Backpropagate ``root_grads`` from ``roots``.
 
@@ -127,47 +172,79 @@ def run_backward(roots, root_grads, retain_graph, create_graph, targets=None):
     their ``.grad``.  Otherwise a dict {id(target): gradient} is returned and no
     ``.grad`` is touched.
     """
-    order = _topological_order(roots)
-    needed = None if targets is None else _functions_leading_to(order, targets)
-    target_at = {} if targets is None else {_graph_position(t): t for t in targets}
-    results = {}
-    pending = {}
-
-    def deliver(creator, index, t, grad):
-        """A gradient arrives at tensor t, which was output ``index`` of ``creator``
-        (None for a leaf) when its consumer used it."""
-        if target_at:
-            target = target_at.get(id(t) if creator is None else (creator, index))
-            if target is not None:
-                results[id(target)] = _add(results.get(id(target)), grad)
-        if creator is None:
-            if targets is None and t.requires_grad:
-                accumulate_into_leaf(t, grad, create_graph)
-            return
-        if t.retains_grad and targets is None and t.creator is creator:
-            accumulate_into_leaf(t, grad, create_graph)
-        if needed is not None and creator not in needed:
-            return
-        entry = pending.get(creator)
-        if entry is None:
-            entry = pending[creator] = _Pending(len(creator.outputs))
-        entry.grads[index] = _add(entry.grads[index], grad)
-        entry.tensors.append(t)
-
-    mode = enable_grad() if create_graph else no_grad()
-    with mode:
-        for t, grad in zip(roots, root_grads):
-            deliver(t.creator, t.output_index, t, grad)
+    order = list(topological_order(roots))
+    for f in order:
+        if f.inputs is None:
+            raise RuntimeError(FREED_MESSAGE)
+    duties = _PassDuties(order, retain_graph, create_graph, targets)
+    with enable_grad() if create_graph else no_grad():
+        duties.arrived([(r.creator, r.output_index, r, g) for r, g in zip(roots, root_grads)])
+        backward_pass(roots, root_grads, order, duties.call_backward, duties.add_to_leaf)
+    if not retain_graph:
         for f in order:
-            entry = pending.pop(f, None)
-            if entry is not None:
-                _call_backward(f, entry.grads, needed, target_at, deliver)
-            if not retain_graph:
+            if f.inputs is not None:   # no gradient reached it, so call_backward did not free it
                 f.release()
-    return results
+    return duties.results
 
 
-def _call_backward(f, grad_outputs, needed, target_at, deliver):
+class _PassDuties:
+    """The engine's side of one backward pass, handed to ``backward_pass`` as its two
+    callables: the checks around each backward, ``grad()``'s targets, ``retain_grad``,
+    freeing saved values (unless ``retain_graph``), and leaves' ``.grad``."""
+
+    def __init__(self, order, retain_graph, create_graph, targets):
+        self.retain_graph, self.create_graph, self.targets = retain_graph, create_graph, targets
+        self.needed = None if targets is None else _functions_leading_to(order, targets)
+        self.target_at = {} if targets is None else {_graph_position(t): t for t in targets}
+        self.results = {}   # id(target) -> its gradient, for grad()
+        # Function -> tensors it made, kept alive until its backward has run: the
+        # Functions that used them are freed first, and backward may reuse an output
+        self.kept = {}
+
+    def add_to_leaf(self, t, grad):
+        if self.targets is not None:
+            self._collect(id(t), grad)
+        elif t.requires_grad:
+            accumulate_into_leaf(t, grad, self.create_graph)
+
+    def call_backward(self, f, grad_outputs):
+        """f's backward on the summed gradients of its outputs; where its results go."""
+        deliveries = []
+        if self.needed is None or f in self.needed:   # grad(): only what leads to a target
+            deliveries = _call_backward(f, grad_outputs, self.needed, self.target_at)
+            self.arrived(deliveries)
+        self.kept.pop(f, None)
+        if not self.retain_graph:
+            f.release()
+        return deliveries
+
+    def arrived(self, deliveries):
+        """Gradients (creator, output_index, tensor, grad) arrive at tensors some Function
+        made: give them to grad()'s targets and to tensors that retain_grad(), and keep
+        the tensors alive until their creator's backward has run."""
+        kept = None if self.retain_graph else self.kept
+        for creator, index, t, grad in deliveries:
+            if creator is None:
+                continue   # a leaf: add_to_leaf's job
+            if self.targets is not None:
+                self._collect((creator, index), grad)
+            elif t.retains_grad and t.creator is creator:
+                accumulate_into_leaf(t, grad, self.create_graph)
+            if kept is not None:
+                if creator in kept:
+                    kept[creator].append(t)
+                else:
+                    kept[creator] = [t]
+
+    def _collect(self, position, grad):
+        target = self.target_at.get(position)
+        if target is not None:
+            self.results[id(target)] = _add(self.results.get(id(target)), grad)
+
+
+def _call_backward(f, grad_outputs, needed, target_at):
+    """f.backward(*grad_outputs) with the engine's checks; returns (creator,
+    output_index, input, gradient) for each input that wants and gets a gradient."""
     if f.inputs is None:
         raise RuntimeError(FREED_MESSAGE)
     f.check_saved_versions()
@@ -189,6 +266,7 @@ def _call_backward(f, grad_outputs, needed, target_at, deliver):
     if len(grads) != len(f.inputs):
         raise RuntimeError(f"{f.name}.backward returned {len(grads)} gradients for "
                            f"{len(f.inputs)} inputs")
+    deliveries = []
     for index, (t, grad, wanted) in enumerate(zip(f.inputs, grads, mask)):
         if not wanted or grad is None:
             continue
@@ -196,7 +274,8 @@ def _call_backward(f, grad_outputs, needed, target_at, deliver):
         if anomaly:
             function_module.anomaly_check_backward(f, index, grad)
         creator, output_index = f.edges[index]
-        deliver(creator, output_index, t, grad)
+        deliveries.append((creator, output_index, t, grad))
+    return deliveries
 
 
 def _checked_gradient(f, index, t, grad):

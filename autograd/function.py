@@ -103,13 +103,8 @@ class Function:
         return outputs if type(result) is tuple else outputs[0]
 
     def _record(self, inputs, needs_grad, outputs):
-        self.inputs = inputs
-        self.edges = tuple([(t.creator, t.output_index) for t in inputs])
-        self.needs_input_grad = needs_grad
-        self.outputs = [weakref.ref(t) for t in outputs]
-        for index, t in enumerate(outputs):
-            t.creator = self
-            t.output_index = index
+        record_graph(self, inputs, outputs)   # the links (looked up in this module at each call)
+        # and the versions of what backward will read, to refuse it if they change
         saved = [(inputs[i].version_counter, inputs[i].version_counter[0], "input", i)
                  for i in self.inputs_read_by_backward(needs_grad)]
         if self.saves_outputs:
@@ -165,6 +160,34 @@ class Function:
     def release(self):
         """Drop saved arrays and graph edges after backward (unless retain_graph)."""
         self.__dict__.clear()
+
+
+def record_graph(function, inputs, outputs):
+    """Link ``function`` into the graph as the maker of ``outputs`` from ``inputs``.
+
+    ``Function.__call__`` calls it after forward, when grad mode is on and some
+    input requires grad.  It sets, on the Function:
+
+    * ``inputs``: the input Tensors, a tuple (backward's formulas read them);
+    * ``edges``: for each input, ``(input.creator, input.output_index)`` as they are
+      now, a tuple: the graph's links, read at every backward.  Taken now because
+      an in-place op may later give the input a new creator, while this Function
+      must still lead to the node that made the value it used;
+    * ``needs_input_grad``: for each input, whether it requires grad, a tuple
+      (backward skips the others, and no gradient flows to them);
+    * ``outputs``: a list of weak references to the outputs (``weakref.ref(t)``):
+      an output holds its creator, so a strong reference back would be a cycle;
+
+    and, on output number k: ``creator = function`` and ``output_index = k``.
+    The engine track's exercise ``record_graph`` replaces it.
+    """
+    function.inputs = tuple(inputs)
+    function.edges = tuple([(t.creator, t.output_index) for t in inputs])
+    function.needs_input_grad = tuple([t.requires_grad for t in inputs])
+    function.outputs = [weakref.ref(t) for t in outputs]
+    for index, t in enumerate(outputs):
+        t.creator = function
+        t.output_index = index
 
 
 class Bilinear(Function):

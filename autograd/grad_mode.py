@@ -49,7 +49,15 @@ class _Switch:
 
 
 class no_grad(_Switch):
-    """Ops run inside record no graph: their outputs never require grad."""
+    """Ops run inside record no graph: their outputs never require grad.
+
+    ``with no_grad():`` turns grad mode off and, on leaving (by an exception too),
+    puts back the mode it found, so blocks nest; ``@no_grad()`` runs the decorated
+    function so, each call with its own saved state (a recursive call nests).
+    The engine runs every backward inside it (unless ``create_graph``).  The engine
+    track's exercise ``no_grad`` replaces this class: the other modules of
+    ``autograd`` import the name, and the exercise rebinds it in each of them.
+    """
     flag, value = "grad_enabled", False
 
 

@@ -6,18 +6,18 @@ J[y_o, x_i] is computed twice:
 * analytically, one row per output element, by backpropagating a one-hot
   gradient through the graph (``autograd.grad``);
 * numerically, one column per input element, by central differences:
-  (f(x + eps e_k) - f(x - eps e_k)) / (2 eps).
+  (f(x + eps e_k) - f(x - eps e_k)) / (2 eps)  (``numeric_vjp``).
 
 A one-hot gradient is 1 where it is not 0, so a backward that ignores the gradient
 it is handed (returns d(loss)/dx as if the incoming gradient were 1) gets every
 row right for a scalar output.  So two more comparisons follow, each with a
 random upstream gradient v (no entry near 0 or 1): the vector-Jacobian product
-v^T J computed by backward against v^T times the numeric Jacobian.
+v^T J computed by backward against v^T J from central differences.
 
 An entry passes when |analytic - numeric| <= atol + rtol * |numeric|.  On failure
 the report lists the worst entries (which input, which element, both values and
 their difference) and flags entries where the left and right one-sided
-differences disagree: the input sits on a kink (relu at 0, abs at 0, a max tie)
+differences disagree (computed for the disagreeing elements only): the input sits on a kink (relu at 0, abs at 0, a max tie)
 where no gradient is right, and the test should move the input away from it.
 
 ``gradgradcheck`` checks second derivatives the same way: it treats the
@@ -173,50 +173,118 @@ def _evaluate(fn, inputs):
             for y in _float_outputs(fn, inputs)]
 
 
-def _numeric_jacobians(fn, inputs, positions, eps):
-    """Central differences, one input element at a time; also the one-sided slopes."""
-    base = _evaluate(fn, inputs)
-    jac = [[None] * len(positions) for _ in base]
-    kink = [[None] * len(positions) for _ in base]
-    for k, i in enumerate(positions):
-        x = inputs[i]
-        if not getattr(x.array.flags, "writeable", True):  # CuPy arrays are always writeable
-            x.array = x.array.copy()
-        columns, kinks = [[] for _ in base], [[] for _ in base]
-        for element in numpy.ndindex(*x.shape):
-            original = x.array[element].item()
-            x.array[element] = original + eps
-            plus = _evaluate(fn, inputs)
-            x.array[element] = original - eps
-            minus = _evaluate(fn, inputs)
-            x.array[element] = original
-            for o, (p, m, b) in enumerate(zip(plus, minus, base)):
-                central = (p - m) / (2 * eps)
-                right, left = (p - b) / eps, (b - m) / eps
-                columns[o].append(central)
-                kinks[o].append(numpy.abs(right - left) > 1e-2 * (1 + numpy.abs(central)))
-        for o in range(len(base)):
-            size = base[o].size
-            jac[o][k] = numpy.stack(columns[o], axis=1) if columns[o] else numpy.zeros((size, 0))
-            kink[o][k] = numpy.stack(kinks[o], axis=1) if kinks[o] else numpy.zeros((size, 0), bool)
-    return jac, kink
+def numeric_vjp(f, x, v, eps):
+    """Central differences: the products v J of upstream vectors v with the
+    Jacobian J of f at x.
+
+    f    a function of a 1-D float64 array (x's size) to a 1-D float64 array of n values
+    x    the point, a 1-D float64 array
+    v    an (m, n) array: m upstream gradients, one per row, each over f's n values
+    Returns an (m, x.size) array whose row r is v[r] J, that is entry (r, k) is the
+    derivative of the number v[r] . f(x) along x_k, estimated as
+
+        (v[r] . f(x + eps e_k) - v[r] . f(x - eps e_k)) / (2 eps)
+
+    (e_k: 1 at k, 0 elsewhere).  Its error is O(eps^2); a one-sided difference's is
+    O(eps).  gradcheck passes the identity (the result is then J itself, whose
+    entries it compares one by one) stacked with random rows (backward must get
+    v J right, not only J: see the module docstring).  The engine track's exercise
+    ``finite_differences`` replaces this function.
+    """
+    result = numpy.zeros((v.shape[0], x.size))
+    for k in range(x.size):
+        step = numpy.zeros(x.size)
+        step[k] = eps
+        result[:, k] = v @ (f(x + step) - f(x - step)) / (2 * eps)
+    return result
+
+
+def _as_function_of(fn, inputs, i):
+    """fn as a function of input i's values (flattened) to all its float outputs (flattened,
+    one after the other), the other inputs held fixed."""
+    x = inputs[i]
+    if not getattr(x.array.flags, "writeable", True):  # CuPy arrays are always writeable
+        x.array = x.array.copy()
+    xp = backend.get_array_module(x.array)
+    original = x.array.copy()
+
+    def f(values):
+        x.array[...] = xp.asarray(numpy.asarray(values, dtype=numpy.float64).reshape(x.shape))
+        try:
+            return numpy.concatenate(_evaluate(fn, inputs))
+        finally:
+            x.array[...] = original   # raw writes: no version is counted
+    return f
 
 
 RANDOM_UPSTREAM_DRAWS = 2
 
 
-def _upstream_mismatches(inputs, positions, outputs, numeric, kinks, atol, rtol, seed=0):
-    """Compare v^T J from backward with v^T J_numeric for random upstream gradients v,
-    drawn from +-[1.5, 3] so that no entry is near 0 or 1 (see the module docstring)."""
+def _draw_upstream(outputs, seed=0):
+    """Random upstream gradients, one dict {output: v} per draw, from +-[1.5, 3] so that
+    no entry is near 0 or 1 (see the module docstring)."""
     rng = numpy.random.default_rng(seed)
     differentiable = [o for o, y in enumerate(outputs) if y.requires_grad]
+    if not differentiable:
+        return []
+    return [{o: rng.uniform(1.5, 3.0, outputs[o].shape) * rng.choice([-1.0, 1.0], outputs[o].shape)
+             for o in differentiable} for _ in range(RANDOM_UPSTREAM_DRAWS)]
+
+
+def _numeric_jacobians(fn, inputs, positions, outputs, upstream, eps):
+    """By central differences (numeric_vjp), for each checked input k: the Jacobian
+    blocks jac[o][k] of every output o, and products[d][k] = v_d J for each upstream draw."""
+    sizes = [y.array.size for y in outputs]
+    ends = numpy.cumsum(sizes)
+    rows = [numpy.eye(ends[-1])]
+    for vs in upstream:   # one row per draw: its v for each differentiable output, 0 elsewhere
+        rows.append(numpy.concatenate([vs[o].reshape(-1) if o in vs else numpy.zeros(size)
+                                       for o, size in enumerate(sizes)])[None])
+    v = numpy.concatenate(rows)
+    jac = [[None] * len(positions) for _ in outputs]
+    products = [[None] * len(positions) for _ in upstream]
+    for k, i in enumerate(positions):
+        x = inputs[i]
+        values = backend.to_numpy(x.array).astype(numpy.float64).reshape(-1)
+        product = numpy.asarray(numeric_vjp(_as_function_of(fn, inputs, i), values, v, eps))
+        for o in range(len(outputs)):
+            jac[o][k] = product[ends[o] - sizes[o]:ends[o]]
+        for d in range(len(upstream)):
+            products[d][k] = product[ends[-1] + d]
+    return jac, products
+
+
+class _KinkFinder:
+    """Whether an input element sits on a kink (relu at 0, a max tie): the one-sided
+    slopes f(x + eps) - f(x) and f(x) - f(x - eps) disagree there.  Only asked about
+    the elements where the gradients disagree, so a passing check pays nothing."""
+
+    def __init__(self, fn, inputs, eps):
+        self.fn, self.inputs, self.eps = fn, inputs, eps
+        self.found = {}
+
+    def at(self, i, element):
+        """For each output, a flat boolean array: a kink in that output element."""
+        if (i, element) not in self.found:
+            f = _as_function_of(self.fn, self.inputs, i)
+            x = backend.to_numpy(self.inputs[i].array).astype(numpy.float64)
+            step = numpy.zeros(x.shape)
+            step[element] = self.eps
+            base, plus, minus = f(x.reshape(-1)), f((x + step).reshape(-1)), f((x - step).reshape(-1))
+            right, left = (plus - base) / self.eps, (base - minus) / self.eps
+            central = (plus - minus) / (2 * self.eps)
+            kink = numpy.abs(right - left) > 1e-2 * (1 + numpy.abs(central))
+            sizes = [y.size for y in _evaluate(self.fn, self.inputs)]
+            self.found[(i, element)] = numpy.split(kink, numpy.cumsum(sizes)[:-1])
+        return self.found[(i, element)]
+
+
+def _upstream_mismatches(inputs, positions, outputs, upstream, products, kinks, atol, rtol):
+    """Compare v J from backward with v J from central differences, for each upstream draw v."""
     targets = [inputs[i] for i in positions]
     mismatches, checked = [], 0
-    for draw in range(1, RANDOM_UPSTREAM_DRAWS + 1):
-        vs = {o: rng.uniform(1.5, 3.0, outputs[o].shape) * rng.choice([-1.0, 1.0], outputs[o].shape)
-              for o in differentiable}
-        if not vs:
-            break
+    for draw, vs in enumerate(upstream, start=1):
+        differentiable = sorted(vs)
         xp = backend.get_array_module(outputs[differentiable[0]].array)
         grads = grad([outputs[o] for o in differentiable], targets,
                      [Tensor(xp.asarray(vs[o], dtype=outputs[o].dtype)) for o in differentiable],
@@ -224,22 +292,21 @@ def _upstream_mismatches(inputs, positions, outputs, numeric, kinks, atol, rtol,
         for k, (i, g) in enumerate(zip(positions, grads)):
             analytic = (numpy.zeros(inputs[i].array.size) if g is None
                         else backend.to_numpy(g.array).astype(numpy.float64).reshape(-1))
-            expected = sum(vs[o].reshape(-1) @ numeric[o][k] for o in differentiable)
-            near_kink = numpy.zeros(analytic.size, bool)   # some output has a kink at that input
-            for o in differentiable:
-                near_kink |= kinks[o][k].any(axis=0)
+            expected = products[draw - 1][k]
             checked += analytic.size
             bad = ~(numpy.abs(analytic - expected) <= atol + rtol * numpy.abs(expected))
             for col in numpy.nonzero(bad)[0]:
+                element = tuple(int(v) for v in numpy.unravel_index(col, inputs[i].shape))
+                near_kink = any(kinks.at(i, element)[o].any() for o in differentiable)
                 mismatches.append(Mismatch(
-                    input_index=i, output_index=-1,
-                    input_element=tuple(int(v) for v in numpy.unravel_index(col, inputs[i].shape)),
-                    output_element=(), analytic=float(analytic[col]), numeric=float(expected[col]),
-                    near_kink=bool(near_kink[col]), upstream=draw))
+                    input_index=i, output_index=-1, input_element=element, output_element=(),
+                    analytic=float(analytic[col]), numeric=float(expected[col]),
+                    near_kink=bool(near_kink), upstream=draw))
     return mismatches, checked
 
 
-def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rtol, order, note=""):
+def _compare(inputs, positions, outputs, analytic, numeric, upstream, products, kinks, eps, atol,
+             rtol, order, note=""):
     mismatches, pairs, checked = [], [], 0
     for o, y in enumerate(outputs):
         for k, i in enumerate(positions):
@@ -248,20 +315,17 @@ def _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rt
             checked += a.size
             bad = ~(numpy.abs(a - n) <= atol + rtol * numpy.abs(n))  # NaN counts as a mismatch
             for row, col in zip(*numpy.nonzero(bad)):
+                element = tuple(int(v) for v in numpy.unravel_index(col, inputs[i].shape))
                 mismatches.append(Mismatch(
-                    input_index=i, output_index=o,
-                    input_element=numpy.unravel_index(col, inputs[i].shape),
-                    output_element=numpy.unravel_index(row, y.shape),
+                    input_index=i, output_index=o, input_element=element,
+                    output_element=tuple(int(v) for v in numpy.unravel_index(row, y.shape)),
                     analytic=float(a[row, col]), numeric=float(n[row, col]),
-                    near_kink=bool(kinks[o][k][row, col])))
-    for m in mismatches:
-        m.input_element = tuple(int(v) for v in m.input_element)
-        m.output_element = tuple(int(v) for v in m.output_element)
-    upstream, upstream_checked = _upstream_mismatches(inputs, positions, outputs, numeric, kinks,
-                                                      atol, rtol)
+                    near_kink=bool(kinks.at(i, element)[o][row])))
+    found, upstream_checked = _upstream_mismatches(inputs, positions, outputs, upstream, products,
+                                                   kinks, atol, rtol)
     # an element whose Jacobian is already wrong is reported once, by its Jacobian rows
-    wrong = {(m.input_index, tuple(int(v) for v in m.input_element)) for m in mismatches}
-    mismatches += [m for m in upstream if (m.input_index, m.input_element) not in wrong]
+    wrong = {(m.input_index, m.input_element) for m in mismatches}
+    mismatches += [m for m in found if (m.input_index, m.input_element) not in wrong]
     checked += upstream_checked
     mismatches.sort(key=lambda m: (not numpy.isnan(m.difference), -m.difference))  # NaN first
     return GradcheckResult(not mismatches, order, eps, atol, rtol, pairs, mismatches, checked, note)
@@ -281,8 +345,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     inputs = _as_tuple(inputs)
     positions = _differentiable_inputs(inputs, "gradcheck" if order == 1 else "gradgradcheck")
     outputs, analytic = _analytic_jacobians(fn, inputs, positions)
-    numeric, kinks = _numeric_jacobians(fn, inputs, positions, eps)
-    result = _compare(inputs, positions, outputs, analytic, numeric, kinks, eps, atol, rtol, order, note)
+    upstream = _draw_upstream(outputs)
+    numeric, products = _numeric_jacobians(fn, inputs, positions, outputs, upstream, eps)
+    result = _compare(inputs, positions, outputs, analytic, numeric, upstream, products,
+                      _KinkFinder(fn, inputs, eps), eps, atol, rtol, order, note)
     if plot:
         from .viz.jacobians import plot_jacobians  # matplotlib is imported only here
         result.figure = str(plot_jacobians(result, plot))

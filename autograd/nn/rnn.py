@@ -23,6 +23,7 @@ import math
 
 from .. import creation
 from ..ops import shape as shape_ops
+from ..ops.recurrent import lstm_update
 from . import functional as F
 from . import init
 from .checks import expect_input
@@ -46,10 +47,10 @@ def rnn_step(xw, state, w_hh, b_hh, nonlinearity="tanh"):
 
 
 def lstm_step(xw, state, w_hh, b_hh):
+    """The gates i, f, g, o from four blocks of the pre-activations; c' = f c + i g and
+    h' = o tanh(c') in one op (``lstm_update``; ``lstm_update_reference`` spells it out)."""
     h, c = state
-    i, f, g, o = (xw + _hidden_product(h, w_hh, b_hh)).chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
+    return lstm_update(xw + _hidden_product(h, w_hh, b_hh), c, dim=1)
 
 
 def gru_step(xw, state, w_hh, b_hh):

@@ -175,20 +175,33 @@ class BroadcastTo(ShapeOp):
         return f"expand: cannot broadcast shape {tuple(arrays[0].shape)} to {self.shape}"
 
 
+def sum_to_shape(array, shape):
+    """Undo broadcasting: the array of ``shape`` whose every element is the sum of
+    the copies that broadcasting ``shape`` to ``array.shape`` made of it.
+
+    Broadcasting aligns shapes on the right, adds dims in front, and repeats
+    size-1 dims; so this sums over the leading ``array.ndim - len(shape)`` dims and
+    over every dim where ``shape`` has size 1 and the array does not.  It is the
+    gradient of a broadcast: each copy received a gradient, and the element they
+    copied gets them all.  ``SumTo`` (and so every broadcasting op's backward)
+    calls it: the engine track's exercise ``sum_to`` replaces it.
+    """
+    lead = array.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and array.shape[lead + i] != 1)
+    summed = array.sum(axis=axes, keepdims=True) if axes else array
+    return summed.reshape(shape)
+
+
 class SumTo(ShapeOp):
-    """Sum a broadcast array back to ``shape``: over the leading dims it gained and
-    over every dim where ``shape`` has size 1."""
+    """Sum a broadcast array back to ``shape`` (``sum_to_shape``)."""
 
     def __init__(self, shape):
         self.shape = shape
 
     def forward(self, x):
         self.input_shape = x.shape
-        lead = x.ndim - len(self.shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, size in enumerate(self.shape) if size == 1 and x.shape[lead + i] != 1)
-        y = x.sum(axis=axes, keepdims=True) if axes else x
-        return y.reshape(self.shape)
+        return sum_to_shape(x, self.shape)  # looked up in this module at each call
 
     def backward(self, gy):
         return broadcast_to(gy, self.input_shape)

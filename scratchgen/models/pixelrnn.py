@@ -45,6 +45,7 @@ import autograd
 from autograd import nn
 from autograd.function import ShapeError
 from autograd.nn import functional as F
+from autograd.ops.recurrent import lstm_update
 
 from .pixelcnn import MaskedConv2d
 
@@ -84,9 +85,7 @@ class RowLSTM(nn.Module):
         states = []
         for r in range(rows):
             gates = projected[:, :, r] + self.state_to_state(h)     # (N, 4 hidden, W)
-            i, f, g, o = gates.chunk(4, 1)
-            c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-            h = o.sigmoid() * c.tanh()
+            h, c = lstm_update(gates, c, dim=1)    # the LSTM's cell update, in one op
             states.append(h)
         return autograd.stack(states, dim=2)                 # (N, hidden, H, W)
 
