@@ -211,7 +211,8 @@ class _PassDuties:
         """f's backward on the summed gradients of its outputs; where its results go."""
         deliveries = []
         if self.needed is None or f in self.needed:   # grad(): only what leads to a target
-            deliveries = _call_backward(f, grad_outputs, self.needed, self.target_at)
+            deliveries = _call_backward(f, grad_outputs, self.needed, self.target_at,
+                                        self.create_graph)
             self.arrived(deliveries)
         self.kept.pop(f, None)
         if not self.retain_graph:
@@ -242,7 +243,7 @@ class _PassDuties:
             self.results[id(target)] = _add(self.results.get(id(target)), grad)
 
 
-def _call_backward(f, grad_outputs, needed, target_at):
+def _call_backward(f, grad_outputs, needed, target_at, create_graph):
     """f.backward(*grad_outputs) with the engine's checks; returns (creator,
     output_index, input, gradient) for each input that wants and gets a gradient."""
     if f.inputs is None:
@@ -257,7 +258,7 @@ def _call_backward(f, grad_outputs, needed, target_at):
     anomaly = STATE.anomaly_enabled
     STATE.anomaly_enabled = False  # blame f.backward below, not the ops it calls
     try:
-        grads = f.backward(*grad_outputs)
+        grads = _gradients_of(f, grad_outputs, create_graph)
     finally:
         STATE.anomaly_enabled = anomaly
         f.needs_input_grad = recorded  # a retained graph may be used by backward() later
@@ -276,6 +277,17 @@ def _call_backward(f, grad_outputs, needed, target_at):
         creator, output_index = f.edges[index]
         deliveries.append((creator, output_index, t, grad))
     return deliveries
+
+
+def _gradients_of(f, grad_outputs, create_graph):
+    """f's backward in Tensor ops; or, where f offers backward_arrays and no graph of this
+    pass is wanted, the same numbers computed on raw arrays (see function.py)."""
+    if create_graph or f.backward_arrays is None:
+        return f.backward(*grad_outputs)
+    grads = f.backward_arrays(*[None if g is None else g.array for g in grad_outputs])
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    return tuple([None if g is None else Tensor(g) for g in grads])
 
 
 def _checked_gradient(f, index, t, grad):

@@ -14,6 +14,16 @@ A Function object is used once: ``Exp()(x)`` makes a new node of the graph.
 Calling it unwraps the input Tensors, runs forward, wraps the results, and, when
 grad mode is on and some input requires grad, records itself as their creator.
 
+An op may also offer ``backward_arrays(self, *grad_arrays)``: the same numbers as
+``backward``, computed on raw arrays (None for an output no gradient reached; it may
+return None for an input that needs no gradient).  The engine calls it instead of
+``backward`` when no graph of the backward pass is being built (``create_graph`` is
+False: every ordinary training step), where recording ops that nobody will
+differentiate is pure cost.  ``backward`` stays the definition: ``create_graph=True``
+runs it, and the tests hold the two to the same numbers (``tests/test_backward_arrays.py``).
+Only ops whose backward is many small ops offer it (the fused LSTM cell, SiLU, the
+normalisations).
+
 Two class attributes say what backward reads besides the gradients, so that a
 tensor changed in place after forward is caught (``inplace.py``):
 ``saved_inputs`` (indices; None means all) and ``saves_outputs``.  An op whose
@@ -38,6 +48,7 @@ class Function:
     saved_versions = ()      # (version counter, its count, "input" | "output", index)
     trace = None             # where the op was called, under detect_anomaly()
 
+    backward_arrays = None   # optional: backward's numbers on raw arrays (see above)
     saved_inputs = None      # the inputs whose values backward reads; None: all of them
     saves_outputs = True     # whether backward reads the outputs' values
     is_view = False          # whether an output may share the memory of input 0

@@ -204,7 +204,7 @@ def _run_direction(step, x, state, weights, reverse=False):
     """Run one layer in one direction over x (L, N, H_in): outputs (L, N, H) and the final
     state.  The reverse direction reads time backwards and writes its outputs in place."""
     w_ih, b_ih, w_hh, b_hh = weights
-    projected = _project(x, w_ih, b_ih)           # all time steps at once: (L, N, gates)
+    projected = _project(x, w_ih, b_ih).unbind(0)   # all time steps at once, then one per step
     times = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     outputs = [None] * x.shape[0]
     for t in times:

@@ -10,7 +10,6 @@ import numpy
 
 from .. import backend
 from ..function import Function
-from ..grad_mode import STATE
 from ..tensor import Tensor
 from . import elementwise
 
@@ -82,8 +81,11 @@ class SiLU(Function):
 
     def backward(self, gy):
         x = self.inputs[0]
-        # for a second derivative (create_graph) s must itself depend on x: rebuild it
-        s = sigmoid(x) if STATE.grad_enabled else Tensor(self.s)
+        s = sigmoid(x)      # rebuilt from x, so that the result is differentiable again
+        return gy * (s * (1 + x * (1 - s)))
+
+    def backward_arrays(self, gy):
+        x, s = self.inputs[0].array, self.s
         return gy * (s * (1 + x * (1 - s)))
 
 

@@ -44,7 +44,6 @@ import numbers
 
 from .. import backend
 from ..function import Function
-from ..grad_mode import STATE
 from ..tensor import Tensor
 from . import reduce
 from .shape import reshape
@@ -89,16 +88,18 @@ class Normalize(Function):
         return centred * self.rstd
 
     def backward(self, g):
-        x, dims = self.inputs[0], self.dims
-        if STATE.grad_enabled:
-            # a second derivative: xhat and r must depend on x in the graph, so rebuild them
-            xhat, _, var = _normalize_composed(x, dims, self.eps)
-            rstd = (var + self.eps).rsqrt()
-        else:
-            xhat, rstd = self.saved_output(), Tensor(self.rstd)
-        mean_g = reduce.mean(g, dims, keepdim=True)
-        mean_g_xhat = reduce.mean(g * xhat, dims, keepdim=True)
+        # xhat and r rebuilt from x, so that the result is differentiable again
+        xhat, _, var = _normalize_composed(self.inputs[0], self.dims, self.eps)
+        rstd = (var + self.eps).rsqrt()
+        mean_g = reduce.mean(g, self.dims, keepdim=True)
+        mean_g_xhat = reduce.mean(g * xhat, self.dims, keepdim=True)
         return rstd * (g - mean_g - xhat * mean_g_xhat)
+
+    def backward_arrays(self, g):
+        xhat = self.saved_output().array
+        mean_g = g.mean(axis=self.dims, keepdims=True)
+        mean_g_xhat = (g * xhat).mean(axis=self.dims, keepdims=True)
+        return self.rstd * (g - mean_g - xhat * mean_g_xhat)
 
 
 def _normalize(x, dims, eps):

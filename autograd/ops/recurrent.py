@@ -13,8 +13,8 @@ and as many backward calls, and their per-call cost is most of its step
 (``benchmarks/processes.py lstm``).  ``LSTMUpdate`` does the elementwise part in one
 node.  Its ``backward`` is written with Tensor ops, so it is differentiable again
 (``create_graph=True``); ``backward_arrays`` computes the same numbers on the arrays
-forward saved, for the engine to use when no graph of the backward is being built
-(see ``Function.backward_arrays``).  ``lstm_update_reference`` is the op-by-op
+forward saved, which the engine uses when no graph of the backward is being built
+(see ``function.py``).  ``lstm_update_reference`` is the op-by-op
 composition, the oracle both are tested against (``tests/test_recurrent_ops.py``).
 """
 from .. import backend

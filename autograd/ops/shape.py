@@ -677,8 +677,13 @@ def narrow(x, dim, start, length):
 
 
 def unbind(x, dim=0):
+    """The slices of x along dim, as views.  One Split and a squeeze per slice: its
+    backward is one concatenation, where indexing each slice would give each its own
+    backward writing into a zero tensor of x's whole shape (a recurrent layer's loop
+    over time does this for every step)."""
     dim = normalize_dim(dim, x.ndim, "unbind")
-    return tuple(getitem(x, (slice(None),) * dim + (i,)) for i in range(x.shape[dim]))
+    return tuple(reshape(piece, piece.shape[:dim] + piece.shape[dim + 1:])
+                 for piece in split(x, 1, dim))
 
 
 def movedim(x, source, destination):

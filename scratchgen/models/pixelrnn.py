@@ -79,12 +79,12 @@ class RowLSTM(nn.Module):
 
     def forward(self, x):
         n, _, rows, width = x.shape
-        projected = self.input_to_state(x)                  # every row's input part at once
+        projected = self.input_to_state(x).unbind(2)        # every row's input part at once
         h = autograd.zeros(n, self.hidden, width, dtype=x.dtype, device=x.device)
         c = h
         states = []
         for r in range(rows):
-            gates = projected[:, :, r] + self.state_to_state(h)     # (N, 4 hidden, W)
+            gates = projected[r] + self.state_to_state(h)     # (N, 4 hidden, W)
             h, c = lstm_update(gates, c, dim=1)    # the LSTM's cell update, in one op
             states.append(h)
         return autograd.stack(states, dim=2)                 # (N, hidden, H, W)
