@@ -12,18 +12,16 @@ import math
 import numpy
 
 _cupy = None            # the cupy module once a GPU has been asked for, else None
-_cupy_import_error = None
 
 
 def _load_cupy():
     """Import CuPy on first use and check that a GPU is visible."""
-    global _cupy, _cupy_import_error
+    global _cupy
     if _cupy is not None:
         return _cupy
     try:
         import cupy
     except ImportError as err:  # pragma: no cover - depends on the machine
-        _cupy_import_error = err
         raise RuntimeError(
             "device 'cuda' needs CuPy, which is not installed: "
             "pip install 'scratchgen[gpu]' (or the cupy-cudaXXx wheel for your CUDA)") from err
@@ -35,11 +33,6 @@ def _load_cupy():
         raise RuntimeError("device 'cuda': CuPy is installed but no CUDA GPU is visible")
     _cupy = cupy
     return cupy
-
-
-def cupy_loaded():
-    """True once CuPy has been imported (only then can a CuPy array exist)."""
-    return _cupy is not None
 
 
 def is_cupy_array(a):

@@ -17,19 +17,16 @@ The run-folder version, with checkpoints and MNIST's multi-scale flow, is
 ``python -m scratchgen train realnvp`` (scratchgen/train/flow.py).
 """
 import argparse
-import math
 import pathlib
 import time
 
 import numpy
 
 import autograd as torch
-from autograd.distributions import Independent, Normal
+from autograd.distributions import Independent, MultivariateNormal, Normal
 from scratchgen import viz
 from scratchgen.data.toys import TOYS, sample_toy
 from scratchgen.models.flow import PointFlow
-
-LOG_2PI = math.log(2 * math.pi)
 
 
 def negative_log_likelihood(flow, x):
@@ -104,10 +101,9 @@ def main(argv=None):
 
 def _gaussian_nll(train, test):
     """The baseline: the NLL of the test points under one Gaussian with the data's mean and covariance."""
-    mean, covariance = train.mean(0), numpy.cov(train.T)
-    d = test - mean
-    mahalanobis = numpy.einsum("ni,ij,nj->n", d, numpy.linalg.inv(covariance), d)
-    return float(0.5 * (mahalanobis + numpy.log(numpy.linalg.det(covariance)) + 2 * LOG_2PI).mean())
+    fitted = MultivariateNormal(torch.tensor(train.mean(0), dtype=torch.float64),
+                                covariance_matrix=torch.tensor(numpy.cov(train.T), dtype=torch.float64))
+    return -float(fitted.log_prob(torch.tensor(test, dtype=torch.float64)).mean())
 
 
 if __name__ == "__main__":

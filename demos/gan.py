@@ -1,9 +1,10 @@
 """Train a DCGAN on MNIST, with the whole training loop written out, and save pictures.
 
-The seed notes' recipe, step by step: the discriminator D learns to say 1 on real
+The recipe of the seed notes (the lecture notes on deep generative models this project
+started from), step by step: the discriminator D learns to say 1 on real
 digits and 0 on generated ones (trained first, on a detached fake), then the
-generator G learns to make D say 1 on its fakes.  The networks are the seed's
-classes from scratchgen.models.gan, at 32 x 32 with one channel.
+generator G learns to make D say 1 on its fakes.  The networks are the notes'
+DCGAN classes from scratchgen.models.gan, at 32 x 32 with one channel.
 
     python demos/gan.py                 # 2000 steps, about 5 minutes on 2 CPU cores
     python demos/gan.py --steps 200     # a quick look: blobs turning into strokes

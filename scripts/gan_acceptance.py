@@ -25,7 +25,7 @@ import numpy
 
 import autograd
 from scratchgen.data import load_mnist
-from scratchgen.train.family import image_quality
+from scratchgen.metrics import image_quality
 from scratchgen.train.registry import family_class
 from scratchgen.train.run import load_run
 

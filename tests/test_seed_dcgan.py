@@ -1,5 +1,8 @@
 """The seed notes' DCGAN, written as a PyTorch user would, with only the import changed.
 
+The seed notes are the lecture notes on deep generative models this project started
+from; the classes below are their DCGAN ``Generator`` and ``Discriminator``.
+
 Generator: Linear -> BatchNorm1d -> ReLU, reshape to (dim*8, 4, 4), then
 ConvTranspose2d(k5, s2, p2, output_padding 1) + BatchNorm2d + ReLU blocks that
 double the size, and a last ConvTranspose2d + Tanh: (N, in_dim) -> (N, 3, 64, 64).

@@ -19,7 +19,7 @@ from autograd.nn import functional as F
 from scratchgen.cli import main
 from scratchgen.models.vae import ConvVAE, MLPVAE, VAE, posterior, prior
 from scratchgen.train.ae_vae import VAE as VAEFamily
-from scratchgen.train.family import decayed_learning_rate
+from scratchgen.train.schedules import decayed_learning_rate
 from scratchgen.train.folder import RunFolder
 
 

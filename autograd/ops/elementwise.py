@@ -59,10 +59,6 @@ def operands(a, b):
     return a, b
 
 
-def _grad_or_none(self, index, grad, shape):
-    return sum_to(grad, shape) if self.needs_input_grad[index] else None
-
-
 # ----------------------------------------------------------------------------
 # Arithmetic
 # ----------------------------------------------------------------------------
@@ -83,7 +79,9 @@ class Add(Broadcasting):
 
     def backward(self, gy):
         a, b = self.inputs  # d(a + b) = da + db: each input gets gy, summed back to its shape
-        return _grad_or_none(self, 0, gy, a.shape), _grad_or_none(self, 1, gy, b.shape)
+        ga = sum_to(gy, a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(gy, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 class Sub(Broadcasting):
@@ -94,8 +92,9 @@ class Sub(Broadcasting):
 
     def backward(self, gy):
         a, b = self.inputs
+        ga = sum_to(gy, a.shape) if self.needs_input_grad[0] else None
         gb = sum_to(-gy, b.shape) if self.needs_input_grad[1] else None
-        return _grad_or_none(self, 0, gy, a.shape), gb
+        return ga, gb
 
 
 class Mul(Bilinear, Broadcasting):

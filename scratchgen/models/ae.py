@@ -27,7 +27,7 @@ The builders ``mlp``, ``conv_encoder`` and ``conv_decoder`` are shared with the 
 """
 import math
 
-import autograd
+import autograd as torch
 from autograd import nn
 from autograd.function import ShapeError
 from autograd.nn import functional as F
@@ -90,8 +90,8 @@ class Autoencoder(nn.Module):
             raise ValueError(f"{type(self).__name__}: code_size must be >= 1, got {code_size}")
         self.input_shape, self.code_size = tuple(input_shape), code_size
         self.encoder, self.decoder = encoder, decoder
-        self.register_buffer("code_mean", autograd.zeros(code_size))
-        self.register_buffer("code_var", autograd.ones(code_size))
+        self.register_buffer("code_mean", torch.zeros(code_size))
+        self.register_buffer("code_var", torch.ones(code_size))
 
     def _name(self):
         return f"{type(self).__name__}(code_size={self.code_size})"
@@ -123,14 +123,14 @@ class Autoencoder(nn.Module):
 
     def _track_codes(self, codes):
         """Running mean and variance of the codes, each batch weighted CODE_MOMENTUM."""
-        with autograd.no_grad():
+        with torch.no_grad():
             keep = 1.0 - CODE_MOMENTUM
             self.code_mean.mul_(keep).add_(codes.mean(dim=0), alpha=CODE_MOMENTUM)
             self.code_var.mul_(keep).add_(codes.var(dim=0, unbiased=False), alpha=CODE_MOMENTUM)
 
     def sample(self, n):
         """Decode n codes drawn from N(code_mean, diag(code_var)) (see the module docstring)."""
-        eps = autograd.randn(n, self.code_size, dtype=self.code_mean.dtype, device=self.code_mean.device)
+        eps = torch.randn(n, self.code_size, dtype=self.code_mean.dtype, device=self.code_mean.device)
         return self.decode(self.code_mean + self.code_var.sqrt() * eps)
 
 

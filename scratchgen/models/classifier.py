@@ -23,7 +23,7 @@ import pathlib
 
 import numpy
 
-import autograd
+import autograd as torch
 from autograd import nn
 from autograd.backend import to_numpy
 
@@ -68,7 +68,7 @@ def load_classifier(path=None):
             f"load_classifier: no classifier weights at {str(path)!r}. They ship with the "
             f"package; to rebuild them run `python scripts/train_classifier.py` from the "
             f"repository root (about 10 minutes on two CPU cores).")
-    checkpoint = autograd.load(path, map_location="cpu")
+    checkpoint = torch.load(path, map_location="cpu")
     model = MNISTClassifier()
     model.load_state_dict(checkpoint["state_dict"])
     model.eval()
@@ -80,7 +80,7 @@ def as_image_batch(images):
 
     uint8 input is divided by 255; float input must already lie in [0, 1].
     """
-    if isinstance(images, autograd.Tensor):
+    if isinstance(images, torch.Tensor):
         images = to_numpy(images.array)
     images = numpy.asarray(images)
     if images.dtype == numpy.uint8:
@@ -100,9 +100,9 @@ def predict_logits_and_features(model, images, batch_size=500):
     """
     images = as_image_batch(images)
     logits, features = [], []
-    with autograd.no_grad():
+    with torch.no_grad():
         for start in range(0, len(images), batch_size):
-            batch = autograd.tensor(images[start:start + batch_size])
+            batch = torch.tensor(images[start:start + batch_size])
             feats = model.features(batch)
             logits.append(to_numpy(model.fc2(feats).array))
             features.append(to_numpy(feats.array))

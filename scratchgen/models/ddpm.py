@@ -64,6 +64,7 @@ import numpy
 import autograd as torch
 from autograd import backend
 from autograd.function import ShapeError
+from autograd.nn import functional as F
 
 from .. import metrics
 
@@ -190,11 +191,6 @@ def discretized_gaussian_log_likelihood(x0, mean, std):
     upper = torch.where(at_top, torch.full_like(upper, math.inf), upper)
     lower = torch.where(at_bottom, torch.full_like(lower, -math.inf), lower)
     return log_normal_cdf_difference(upper, lower)
-
-
-def normal_kl(mean1, var1, mean2, var2):
-    """KL(N(mean1, var1) || N(mean2, var2)) elementwise (variances may broadcast)."""
-    return 0.5 * (torch.log(var2 / var1) + var1 / var2 - 1 + (mean1 - mean2) ** 2 / var2)
 
 
 # ----------------------------------------------------------------------------
@@ -338,7 +334,9 @@ class DDPM:
     def _prior_term(self, x0):
         """L_T = KL(N(sqrt(abar_T) x_0, 1 - abar_T) || N(0, 1)), summed over pixels."""
         T, s = self.timesteps, self.schedule
-        kl = normal_kl(s.at("sqrt_abar", T, x0) * x0, 1 - s.at("abar", T, x0), 0.0 * x0, 1.0)
+        mean = s.at("sqrt_abar", T, x0) * x0
+        log_variance = torch.log(1 - s.at("abar", T, x0)).expand_as(mean)
+        kl = F.kl_normal(mean, log_variance)         # against kl_normal's default p = N(0, 1)
         return _sum_per_image(kl)
 
     def _middle_term(self, x0, t):
@@ -347,7 +345,9 @@ class DDPM:
         x_t = self.q_sample(x0, t, eps)
         true_mean, true_variance = self.q_posterior(x0, x_t, t)
         model_mean = self.p_mean(x_t, t, self.predict_noise(x_t, t))
-        kl = normal_kl(true_mean, true_variance, model_mean, self.schedule.at("reverse_variance", t, x0))
+        model_variance = self.schedule.at("reverse_variance", t, x0)
+        kl = F.kl_normal(true_mean, torch.log(true_variance).expand_as(true_mean),
+                         model_mean, torch.log(model_variance))
         return _sum_per_image(kl)
 
     def _decoder_term(self, x0):

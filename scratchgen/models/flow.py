@@ -61,7 +61,7 @@ import math
 
 import numpy
 
-import autograd
+import autograd as torch
 from autograd import nn
 from autograd.distributions import Normal
 from autograd.function import ShapeError
@@ -79,7 +79,7 @@ def standard_normal_log_prob(z):
 
 def dequantize(pixels):
     """Pixel values k in {0, ..., 255} (a float Tensor) -> (k + u) / 256, u ~ U[0, 1)."""
-    return (pixels + autograd.rand_like(pixels)) / 256
+    return (pixels + torch.rand_like(pixels)) / 256
 
 
 # ----------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def conv_net(channels, hidden, out_channels, norm=True):
     return net
 
 
-class ResidualBlock(nn.Module):
+class PreActivationResidualBlock(nn.Module):
     """x + conv(relu(bn(conv(relu(bn(x)))))): two 3x3 convolutions that refine x
     rather than replace it, so a deeper network still starts close to its input."""
 
@@ -159,7 +159,7 @@ def resnet_net(channels, hidden, out_channels, blocks, norm=True):
     """A deeper s/t network: 3x3 conv in, ``blocks`` residual blocks, then BatchNorm,
     ReLU and a 3x3 conv out (zero at the start, as in ``conv_net``)."""
     net = nn.Sequential(nn.Conv2d(channels, hidden, 3, padding=1),
-                        *[ResidualBlock(hidden, norm) for _ in range(blocks)],
+                        *[PreActivationResidualBlock(hidden, norm) for _ in range(blocks)],
                         *([nn.BatchNorm2d(hidden)] if norm else []), nn.ReLU(),
                         nn.Conv2d(hidden, out_channels, 3, padding=1))
     nn.init.zeros_(net[-1].weight)
@@ -191,10 +191,10 @@ class Coupling(nn.Module):
         if coupling not in COUPLINGS:
             raise ValueError(f"Coupling: coupling must be one of {COUPLINGS}, got {coupling!r}")
         self.coupling, self.net = coupling, net
-        self.register_buffer("mask", autograd.tensor(mask), persistent=False)
+        self.register_buffer("mask", torch.tensor(mask), persistent=False)
         channels = mask.shape[1]
         # one learned scale per channel (per value for vectors) for s = scale * tanh(raw_s)
-        self.scale = nn.Parameter(autograd.ones(1, channels, *([1] * (mask.ndim - 2))))
+        self.scale = nn.Parameter(torch.ones(1, channels, *([1] * (mask.ndim - 2))))
 
     def _shift_and_log_scale(self, kept):
         """t and s from the kept part, both zero where the mask keeps values."""
@@ -231,7 +231,7 @@ class Coupling(nn.Module):
 
 
 def _zeros_per_example(x):
-    return autograd.zeros(len(x), dtype=x.dtype, device=x.device)
+    return torch.zeros(len(x), dtype=x.dtype, device=x.device)
 
 
 class FlowSequence(nn.Module):
@@ -269,7 +269,7 @@ class DiagonalScaling(nn.Module):
 
     def __init__(self, shape):
         super().__init__()
-        self.log_scale = nn.Parameter(autograd.zeros(1, *shape))
+        self.log_scale = nn.Parameter(torch.zeros(1, *shape))
 
     def forward(self, x):
         return x * self.log_scale.exp(), self.log_scale.flatten().sum() + _zeros_per_example(x)
@@ -351,7 +351,7 @@ class RealNVP(nn.Module):
             h, factored = h.chunk(2, dim=1)          # half of the channels leave the flow here
             parts.append(factored.flatten(1))
         h, final_log_det = self.final(h)
-        z = autograd.cat(parts + [h.flatten(1)], dim=1)
+        z = torch.cat(parts + [h.flatten(1)], dim=1)
         log_det = log_det + final_log_det
         if self.scaling is not None:
             z, scaling_log_det = self.scaling(z)
@@ -369,14 +369,14 @@ class RealNVP(nn.Module):
                  for part, shape in zip(z.split(sizes, dim=1), self.factored_shapes)]
         h = self.final.inverse(parts[-1])
         for level, factored in zip(reversed(self.levels), reversed(parts[:-1])):
-            h = level.inverse(autograd.cat([h, factored], dim=1))
+            h = level.inverse(torch.cat([h, factored], dim=1))
         return unsqueeze(h) if self.initial_squeeze else h
 
     # -- images in [0, 1] <-> logit space ------------------------------------
     def to_logit(self, x):
         """x in [0, 1] -> (y = logit(alpha + (1 - 2 alpha) x), log |det dy/dx| per example)."""
         p = self.alpha + (1 - 2 * self.alpha) * x
-        log_p, log_one_minus_p = p.log(), autograd.log1p(-p)
+        log_p, log_one_minus_p = p.log(), torch.log1p(-p)
         log_det = (math.log(1 - 2 * self.alpha) - log_p - log_one_minus_p).flatten(1).sum(dim=1)
         return log_p - log_one_minus_p, log_det
 
@@ -401,7 +401,7 @@ class RealNVP(nn.Module):
 
     def sample(self, n, temperature=1.0, device=None):
         """n images in [0, 1], (n, C, H, W), from z ~ N(0, temperature^2 I)."""
-        z = autograd.randn(n, self.num_dims, device=device, dtype=self.final.layers[0].scale.dtype)
+        z = torch.randn(n, self.num_dims, device=device, dtype=self.final.layers[0].scale.dtype)
         return self.from_logit(self.inverse(z * temperature)).clamp(0.0, 1.0)
 
 
@@ -446,4 +446,4 @@ class PointFlow(nn.Module):
 
     def sample(self, n, temperature=1.0, device=None):
         dtype = self.flow.layers[0].scale.dtype
-        return self.inverse(autograd.randn(n, self.dim, device=device, dtype=dtype) * temperature)
+        return self.inverse(torch.randn(n, self.dim, device=device, dtype=dtype) * temperature)

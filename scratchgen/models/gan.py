@@ -1,4 +1,6 @@
-"""DCGAN's generator and discriminator, after the seed notes' model.
+"""DCGAN's generator and discriminator, after the model of the seed notes: the lecture
+notes on deep generative models this project started from, whose DCGAN ``Generator`` and
+``Discriminator`` classes ("the seed's") must run here as written.
 
 A GAN trains two networks against each other (Goodfellow et al. 2014):
 
@@ -44,6 +46,9 @@ class Generator(nn.Module):
         super().__init__()
         n_blocks = _blocks(image_size)
         width = feature_dim * 2 ** n_blocks          # channels of the 4x4 map (512 for the seed)
+        # l1 and l2_5 are the seed's attribute names, kept because they are the state-dict
+        # keys ("l1.0.weight"): l1 is layer 1 (z -> the 4x4 map), l2_5 layers 2 to 5 (the
+        # transposed convolutions up to the image)
         self.l1 = nn.Sequential(
             nn.Linear(latent_dim, width * 4 * 4, bias=False),
             nn.BatchNorm1d(width * 4 * 4),
@@ -89,7 +94,7 @@ class Discriminator(nn.Module):
         layers.append(nn.Conv2d(feature_dim << n_blocks, 1, 4))  # 4x4 -> 1x1
         if sigmoid:
             layers.append(nn.Sigmoid())
-        self.ls = nn.Sequential(*layers)
+        self.ls = nn.Sequential(*layers)   # "ls", the layers: the seed's name and state-dict key
         self.apply(dcgan_init_)
 
     def forward(self, x):

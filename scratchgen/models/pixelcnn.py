@@ -52,7 +52,7 @@ import math
 import numpy
 from tqdm import tqdm
 
-import autograd
+import autograd as torch
 from autograd import nn
 from autograd.function import ShapeError
 from autograd.nn import functional as F
@@ -83,7 +83,7 @@ class MaskedConv2d(nn.Conv2d):
         super().__init__(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=bias)
         self.mask_type = mask_type
         # derived from mask_type, so not saved in checkpoints
-        self.register_buffer("mask", autograd.tensor(mask), persistent=False)
+        self.register_buffer("mask", torch.tensor(mask), persistent=False)
 
     def _name(self):
         return f"MaskedConv2d({self.in_channels}, {self.out_channels}, type {self.mask_type})"
@@ -99,7 +99,7 @@ class MaskedConv2d(nn.Conv2d):
         return f"{super().extra_repr()}, mask_type={self.mask_type!r}"
 
 
-class ResidualBlock(nn.Module):
+class MaskedBottleneckBlock(nn.Module):
     """x + 1x1(relu(maskB kxk(relu(1x1(relu(x)))))): h -> h/2 -> h/2 -> h channels, the block
     of the PixelCNN paper; the bottleneck keeps the kxk convolution cheap."""
 
@@ -133,7 +133,7 @@ class PixelCNN(nn.Module):
         self.image_size, self.levels = image_size, levels
         self.reach = first_kernel // 2 + blocks * (block_kernel // 2)   # R: how far an output sees
         self.first = MaskedConv2d(1, hidden, first_kernel, "A")
-        self.blocks = nn.Sequential(*[ResidualBlock(hidden, block_kernel) for _ in range(blocks)])
+        self.blocks = nn.Sequential(*[MaskedBottleneckBlock(hidden, block_kernel) for _ in range(blocks)])
         self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(hidden, output_hidden, 1), nn.ReLU(),
                                   nn.Conv2d(output_hidden, 1 if levels == 2 else levels, 1))
 
@@ -178,10 +178,10 @@ class PixelCNN(nn.Module):
     def draw(self, logits):
         """One value per image, (N,), from the logits of one pixel: (N,) binary, (N, 256) 8-bit."""
         if self.levels == 2:
-            u = autograd.rand(*logits.shape, dtype=logits.dtype, device=logits.device)
+            u = torch.rand(*logits.shape, dtype=logits.dtype, device=logits.device)
             return (u < logits.sigmoid()).to(dtype=logits.dtype)
         # Gumbel-max: argmax_k (logit_k + g_k) with g_k = -log(-log u_k) is a draw from softmax
-        u = autograd.rand(*logits.shape, dtype=logits.dtype, device=logits.device).clamp(1e-20, 1.0)
+        u = torch.rand(*logits.shape, dtype=logits.dtype, device=logits.device).clamp(1e-20, 1.0)
         value = (logits - (-u.log()).log()).argmax(dim=1)
         return value.to(dtype=logits.dtype) / 255
 
@@ -197,7 +197,7 @@ class PixelCNN(nn.Module):
             if n is None or n < 1:
                 raise ValueError(f"PixelCNN.sample: give n >= 1 or the images to complete, got n={n}")
             weight = self.first.weight
-            x = autograd.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
+            x = torch.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
         else:
             self._check_images(given)
             x = given.detach().clone()

@@ -7,11 +7,11 @@ into the image; see ``ddpm.py``).  It follows the architecture of Ho et al.
 
     t -> sinusoidal embedding -> Linear -> SiLU -> Linear                 the time vector
     x -> Conv3x3
-      -> per level: [AvgPool 2x2 below the first level] ResidualBlock(s)   the encoder; each level's
-                                                                         last map is kept as a skip
-      -> ResidualBlock -> SelfAttention -> ResidualBlock                  the middle, lowest resolution
+      -> per level: [AvgPool 2x2 below the first level] TimeResidualBlock(s)   the encoder; each
+                                                                         level's last map is kept as a skip
+      -> TimeResidualBlock -> SelfAttention -> TimeResidualBlock          the middle, lowest resolution
       -> per level, lowest first: [nearest 2x upsampling above the lowest]
-         concatenate that level's skip -> ResidualBlock(s)                the decoder
+         concatenate that level's skip -> TimeResidualBlock(s)            the decoder
       -> GroupNorm -> SiLU -> Conv3x3                                     back to C channels
 
 * **Residual block**: h = Conv(SiLU(GroupNorm(x))); h += Linear(SiLU(time)) as a
@@ -57,8 +57,9 @@ def timestep_embedding(t, dim):
     return torch.Tensor(xp.concatenate([xp.sin(angles), xp.cos(angles)], axis=1).astype(xp.float32))
 
 
-class ResidualBlock(nn.Module):
-    """GroupNorm-SiLU-Conv twice, with the time vector added in between, plus a skip path."""
+class TimeResidualBlock(nn.Module):
+    """A residual block that knows the timestep: GroupNorm-SiLU-Conv twice, with the time
+    vector added in between, plus a skip path."""
 
     def __init__(self, in_channels, out_channels, time_dim, groups):
         super().__init__()
@@ -124,16 +125,16 @@ class UNet(nn.Module):
         self.down = nn.ModuleList()     # one list of blocks per level
         width = base_channels
         for level_width in widths:
-            blocks = [ResidualBlock(width if i == 0 else level_width, level_width, time_dim, groups)
+            blocks = [TimeResidualBlock(width if i == 0 else level_width, level_width, time_dim, groups)
                       for i in range(blocks_per_level)]
             self.down.append(nn.ModuleList(blocks))
             width = level_width
-        self.middle_block1 = ResidualBlock(width, width, time_dim, groups)
+        self.middle_block1 = TimeResidualBlock(width, width, time_dim, groups)
         self.middle_attention = SelfAttention(width, groups) if attention else nn.Identity()
-        self.middle_block2 = ResidualBlock(width, width, time_dim, groups)
+        self.middle_block2 = TimeResidualBlock(width, width, time_dim, groups)
         self.up = nn.ModuleList()       # level by level from the lowest; the first block takes the skip too
         for level_width in reversed(widths):
-            blocks = [ResidualBlock(width + level_width if i == 0 else level_width, level_width, time_dim, groups)
+            blocks = [TimeResidualBlock(width + level_width if i == 0 else level_width, level_width, time_dim, groups)
                       for i in range(blocks_per_level)]
             self.up.append(nn.ModuleList(blocks))
             width = level_width

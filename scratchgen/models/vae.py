@@ -49,7 +49,7 @@ L_k (through ``scratchgen.metrics.iwae_bound``); the test NLL that
 
 import math
 
-import autograd
+import autograd as torch
 from autograd import nn
 from autograd.distributions import Independent, Normal, kl_divergence
 from autograd.function import ShapeError
@@ -70,7 +70,7 @@ def posterior(mu, logvar):
 
 def prior(like):
     """p(z) = N(0, I) over the last dim, with the shape, dtype and device of ``like``."""
-    return Independent(Normal(autograd.zeros_like(like), autograd.ones_like(like)), 1)
+    return Independent(Normal(torch.zeros_like(like), torch.ones_like(like)), 1)
 
 
 class VAE(nn.Module):
@@ -90,7 +90,7 @@ class VAE(nn.Module):
         self.input_shape, self.latent_dim = tuple(input_shape), latent_dim
         self.likelihood, self.beta = likelihood, beta
         if likelihood == "gaussian":   # log sigma^2 of p(x|z), one per value, shared by all x
-            self.decoder_logvar = nn.Parameter(autograd.zeros(*self.input_shape))
+            self.decoder_logvar = nn.Parameter(torch.zeros(*self.input_shape))
 
     def _name(self):
         return f"{type(self).__name__}(latent_dim={self.latent_dim})"
@@ -173,10 +173,10 @@ class VAE(nn.Module):
         ``samples_per_pass`` at a time so that memory stays bounded for large k."""
         if k < 1:
             raise ValueError(f"{self._name()}: the number of samples k must be >= 1, got {k}")
-        with autograd.no_grad():
+        with torch.no_grad():
             chunks = [self.log_weights(x, min(samples_per_pass, k - start))
                       for start in range(0, k, samples_per_pass)]
-            return autograd.cat(chunks, dim=0).double()
+            return torch.cat(chunks, dim=0).double()
 
     def log_prob_bound(self, x, k, samples_per_pass=100):
         """L_k(x) = log (1/k) sum_i exp(w_i) <= log p(x) per example, (N,) float64, no graph."""
@@ -184,7 +184,7 @@ class VAE(nn.Module):
 
     def sample(self, n):
         """n images: the mean of p(x|z) for z ~ N(0, I) (probabilities, for a Bernoulli decoder)."""
-        z = autograd.randn(n, self.latent_dim, dtype=self._dtype(), device=self._device())
+        z = torch.randn(n, self.latent_dim, dtype=self._dtype(), device=self._device())
         return self.mean_image(self.decode(z))
 
     def _dtype(self):

@@ -34,7 +34,8 @@ from ..metrics import bits_per_dim, bits_per_dim_8bit, iwae_bound
 from ..models.ae import ConvAutoencoder, MLPAutoencoder
 from ..models.pca import PCA
 from ..models.vae import ConvVAE, MLPVAE
-from .family import ModelFamily, decayed_learning_rate, set_learning_rate
+from .family import ModelFamily
+from .schedules import decayed_learning_rate, set_learning_rate
 
 EVAL_BATCH = 100          # test images per pass in ``evaluate``
 FIGURE_IMAGES = 10        # test images in the reconstruction and interpolation figures

@@ -36,9 +36,11 @@ import autograd as torch
 from autograd import backend, nn
 
 from .. import viz
+from ..metrics import image_quality
 from ..models.ddpm import DDPM, NoiseSchedule
 from ..models.unet import UNet
-from .family import ModelFamily, decayed_learning_rate, image_quality, set_learning_rate
+from .family import ModelFamily
+from .schedules import decayed_learning_rate, set_learning_rate
 
 FORWARD_STRIP_TIMES = 11     # columns of the forward-noising strip: t = 0, T/10, ..., T
 REVERSE_STRIP_TIMES = 11     # columns of the reverse-denoising strip

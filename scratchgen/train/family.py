@@ -10,45 +10,6 @@ import numpy
 from autograd import no_grad
 
 
-def image_quality(samples, reference):
-    """The shipped MNIST classifier's view of generated images against real ones.
-
-    samples, reference: (N, 1, H, W) in [0, 1], H = 28 or 32 (32 is cropped to the
-    central 28 x 28, undoing the padding models train with).
-    """
-    from .. import metrics
-
-    def as_mnist(images):
-        if images.shape[-1] == 32:
-            images = images[..., 2:30, 2:30]
-        return numpy.clip(images, 0.0, 1.0)
-
-    samples, reference = as_mnist(samples), as_mnist(reference)
-    classifier = metrics.get_classifier()
-    report = metrics.classifier_report(samples, classifier)
-    reference_features = metrics.classifier_report(reference, classifier)["features"]
-    return {"frechet_distance": metrics.frechet_distance(report["features"], reference_features),
-            "confidence": report["confidence"],
-            "classes_covered": report["classes_covered"],
-            "class_entropy": report["class_entropy"],
-            "min_class_share": float(report["class_shares"].min()),
-            "max_class_share": float(report["class_shares"].max()),
-            "num_samples": int(len(samples))}
-
-
-def decayed_learning_rate(config, step):
-    """config["lr"] until the last ``decay_fraction`` of the steps, then linearly down to
-    lr * lr_final at the last step.  The schedule follows ``steps``: resuming a run with a
-    larger --steps puts the rate back up to lr, to decay again before the new end."""
-    remaining = (config["steps"] - step) / (config["decay_fraction"] * config["steps"])
-    return config["lr"] * max(config["lr_final"], min(1.0, remaining))
-
-
-def set_learning_rate(optimizer, lr):
-    for group in optimizer.param_groups:
-        group["lr"] = lr
-
-
 class ModelFamily:
     """Subclass this; set ``name``, ``description`` and ``defaults``, and write the
     methods marked as required."""

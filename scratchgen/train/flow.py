@@ -25,7 +25,8 @@ from autograd import backend, nn
 
 from .. import metrics, viz
 from ..models.flow import PointFlow, RealNVP, dequantize
-from .family import ModelFamily, decayed_learning_rate, set_learning_rate
+from .family import ModelFamily
+from .schedules import decayed_learning_rate, set_learning_rate
 
 EVAL_BATCH = 500          # test examples per pass in ``evaluate``
 

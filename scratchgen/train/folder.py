@@ -18,7 +18,7 @@ import pathlib
 import re
 import warnings
 
-import autograd
+import autograd as torch
 from autograd.serialization import CheckpointError
 
 CHECKPOINT_NAME = re.compile(r"^step-(\d+)\.ckpt$")
@@ -148,13 +148,13 @@ class RunFolder:
     def load_latest_checkpoint(self):
         """(step its name says, the loaded state) of the latest checkpoint."""
         path = self.latest_checkpoint()
-        state = autograd.load(path)
+        state = torch.load(path)
         if not isinstance(state, dict):
             raise CheckpointError(f"{path} does not hold a training checkpoint (a dict)")
         return int(CHECKPOINT_NAME.match(path.name).group(1)), path, state
 
     def save_checkpoint(self, step, state, keep=3):
-        autograd.save(state, self.checkpoint_path(step))
+        torch.save(state, self.checkpoint_path(step))
         for _, old in self.numbered_checkpoints()[:-keep]:   # by step number, not by name
             old.unlink()
 

@@ -1,5 +1,8 @@
 """Training GANs: DCGAN as the seed notes describe it, WGAN and WGAN-GP.
 
+(The seed notes are the lecture notes on deep generative models this project started
+from; "the seed's" Generator and Discriminator are their DCGAN classes.)
+
 DCGAN: each step first trains the discriminator D on a real batch (label 1)
 and a detached fake batch (label 0), D's loss being the mean of the two binary
 cross-entropies; then the generator G, whose loss is the cross-entropy of D's
@@ -25,8 +28,9 @@ from autograd import backend, nn
 
 from .. import viz
 from ..data import canonical_name
+from ..metrics import image_quality
 from ..models.gan import Discriminator, Generator, gradient_penalty
-from .family import ModelFamily, image_quality
+from .family import ModelFamily
 
 
 class DCGAN(ModelFamily):

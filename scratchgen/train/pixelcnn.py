@@ -33,7 +33,8 @@ from ..data import load_dataset
 from ..metrics import bits_per_dim
 from ..models.pixelcnn import PixelCNN
 from .ae_vae import in_batches, unit_images
-from .family import ModelFamily, set_learning_rate
+from .family import ModelFamily
+from .schedules import cosine_learning_rate, set_learning_rate
 
 COMPLETION_DIGITS = 10     # test digits in completions.png
 
@@ -86,9 +87,7 @@ class PixelCNNFamily(ModelFamily):
 
     def learning_rate(self, step):
         """Half a cosine from lr (step 0) to lr * lr_final (the last step)."""
-        c = self.config
-        progress = min(1.0, step / c["steps"])
-        return c["lr"] * (c["lr_final"] + (1 - c["lr_final"]) * 0.5 * (1 + math.cos(math.pi * progress)))
+        return cosine_learning_rate(self.config, step)
 
     def train_step(self, batch, step):
         optimizer = self.optimizers[self.name]    # "pixelcnn", or "pixelrnn" in the subclass

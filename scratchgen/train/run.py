@@ -21,7 +21,7 @@ import time
 import numpy
 from tqdm import tqdm
 
-import autograd
+import autograd as torch
 from autograd import backend
 
 from .. import viz
@@ -38,7 +38,7 @@ RUN_DEFAULTS = {"data": "mnist", "steps": 1000, "batch_size": 64, "seed": 0, "de
 
 def resolve_device(device):
     if device == "auto":
-        return "cuda" if autograd.cuda_is_available() else "cpu"
+        return "cuda" if torch.cuda_is_available() else "cpu"
     return backend.normalize_device(device)
 
 
@@ -90,7 +90,7 @@ class TrainingRun:
 
     def checkpoint_state(self):
         return {"family": self.family.state_dict(), "step": self.step,
-                "rng": autograd.get_rng_state(), "loader": self.loader.state_dict(),
+                "rng": torch.get_rng_state(), "loader": self.loader.state_dict(),
                 "config": self.config}
 
     def restore(self, state):
@@ -98,7 +98,7 @@ class TrainingRun:
         self.check_state(state)
         self.family.load_state_dict(state["family"])
         self.loader.load_state_dict(state["loader"])
-        autograd.set_rng_state(state["rng"])
+        torch.set_rng_state(state["rng"])
         self.step = state["step"]
 
     def check_state(self, state):
@@ -219,7 +219,7 @@ def build_run(model, overrides, out, resume=False, force=False):
     if dataset_kind(config["data"]) not in kinds:
         raise ValueError(f"{config['model']} trains on {' or '.join(kinds)} data, but "
                          f"{config['data']!r} is {dataset_kind(config['data'])} data")
-    autograd.manual_seed(config["seed"])
+    torch.manual_seed(config["seed"])
     device = resolve_device(config["device"])
     train_data = _prepare_data(family_type, config, "train")
     config["channels"] = _data_channels(train_data, config)
@@ -295,7 +295,7 @@ def load_run(path, device="cpu", overrides=None):
 
 def evaluate_run(path, device="cpu", overrides=None):
     family, config, step = load_run(path, device, overrides)
-    autograd.manual_seed(config["seed"] + 1)
+    torch.manual_seed(config["seed"] + 1)
     test_data = _prepare_data(type(family), config, "test")
     metrics = family.evaluate(test_data)
     return {"run": str(path), "model": config["model"], "step": step, **(overrides or {}), **metrics}
@@ -303,7 +303,7 @@ def evaluate_run(path, device="cpu", overrides=None):
 
 def sample_run(path, n, out_path, device="cpu", seed=0, overrides=None):
     family, config, _ = load_run(path, device, overrides)
-    autograd.manual_seed(seed)
+    torch.manual_seed(seed)
     samples = family.sample_in_eval_mode(n)
     out_path = str(out_path)
     if out_path.endswith(".npz"):
