@@ -2,7 +2,6 @@
 its receptive field is, an exact likelihood that sums to one, partial images giving the same
 logits (what sampling relies on), samples that follow the model's conditionals, one batch
 overfitted, bad input, and the ``pixelrnn`` family end to end."""
-import itertools
 import json
 
 import numpy
@@ -12,6 +11,10 @@ from hypothesis import strategies as st
 
 import autograd as torch
 from autograd.function import ShapeError
+from autoregressive import (assert_log_prob_is_a_sum_of_bernoulli_log_conditionals,
+                            assert_probabilities_of_all_3x3_images_sum_to_one,
+                            assert_samples_and_completions_keep_the_given_pixels,
+                            assert_samples_of_a_2x2_model_follow_its_probabilities, random_bits)
 from scratchgen.data import load_dataset
 from scratchgen.models.pixelrnn import PixelRNN, RowLSTM, RowMaskedConv
 
@@ -20,10 +23,6 @@ def small_pixelrnn(image_size=7, seed=0, **sizes):
     torch.manual_seed(seed)
     sizes = {"hidden": 6, "layers": 2, "first_kernel": 3, "width": 3, "output_hidden": 6, **sizes}
     return PixelRNN(image_size, **sizes).double()
-
-
-def random_bits(n, size, seed=0):
-    return torch.tensor(numpy.random.default_rng(seed).integers(0, 2, (n, 1, size, size)).astype(numpy.float64))
 
 
 def input_gradient(model, x, row, column):
@@ -115,61 +114,22 @@ def test_the_first_rows_of_an_image_give_the_same_logits_as_the_whole_image():
 
 
 # ----------------------------------------------------------------------------
-# The likelihood and sampling
+# The likelihood and sampling (the checks shared with PixelCNN: tests/autoregressive.py)
 # ----------------------------------------------------------------------------
-def all_binary_images(size):
-    bits = numpy.array(list(itertools.product([0.0, 1.0], repeat=size * size)))
-    return torch.tensor(bits.reshape(-1, 1, size, size))
-
-
 def test_the_probabilities_of_every_3x3_binary_image_sum_to_one():
-    """Exact only if every conditional is normalised and sees only earlier pixels."""
-    model = small_pixelrnn(3, seed=1)
-    with torch.no_grad():
-        log_p = model.log_prob(all_binary_images(3)).numpy()
-    assert len(log_p) == 512
-    assert numpy.exp(log_p).sum() == pytest.approx(1.0, abs=1e-12)
+    assert_probabilities_of_all_3x3_images_sum_to_one(small_pixelrnn(3, seed=1))
 
 
 def test_log_prob_is_the_sum_of_bernoulli_log_conditionals_and_bits_per_dim_its_rescaling():
-    model = small_pixelrnn(4)
-    x = random_bits(3, 4)
-    with torch.no_grad():
-        p = model(x).sigmoid().numpy()
-        expected = (x.numpy() * numpy.log(p) + (1 - x.numpy()) * numpy.log(1 - p)).reshape(3, -1).sum(1)
-        numpy.testing.assert_allclose(model.log_prob(x).numpy(), expected, rtol=1e-10)
-        numpy.testing.assert_allclose(model.bits_per_dim(x).numpy(), -expected / (16 * numpy.log(2)),
-                                      rtol=1e-10)
-        assert model.loss(x).item() == pytest.approx(-expected.mean())
+    assert_log_prob_is_a_sum_of_bernoulli_log_conditionals(small_pixelrnn(4), 4)
 
 
 def test_samples_of_a_2x2_model_follow_its_probabilities():
-    """Frequencies of the 16 images in 8,000 samples within 5 standard errors of exp(log p)."""
-    model = small_pixelrnn(2, seed=2)
-    with torch.no_grad():
-        probabilities = numpy.exp(model.log_prob(all_binary_images(2)).numpy())
-        torch.manual_seed(3)
-        samples = model.sample(8000).numpy().reshape(8000, 4)
-    index = (samples * [8, 4, 2, 1]).sum(1).astype(int)          # the order itertools.product uses
-    frequencies = numpy.bincount(index, minlength=16) / 8000
-    tolerance = 5 * numpy.sqrt(probabilities * (1 - probabilities) / 8000) + 1e-3
-    assert (abs(frequencies - probabilities) < tolerance).all()
+    assert_samples_of_a_2x2_model_follow_its_probabilities(small_pixelrnn(2, seed=2))
 
 
 def test_samples_have_the_image_shape_and_values_and_completions_keep_what_was_given():
-    model = small_pixelrnn(5)
-    with torch.no_grad():
-        samples = model.sample(3)
-        given = random_bits(4, 5, seed=1)
-        completed = model.sample(given=given, first_pixel=12)
-    assert samples.shape == (3, 1, 5, 5) and set(numpy.unique(samples.numpy())) <= {0.0, 1.0}
-    raster = completed.numpy().reshape(4, -1)
-    numpy.testing.assert_array_equal(raster[:, :12], given.numpy().reshape(4, -1)[:, :12])
-    assert set(numpy.unique(raster)) <= {0.0, 1.0}
-    with pytest.raises(ValueError, match="first_pixel"):
-        model.sample(given=given, first_pixel=26)
-    with pytest.raises(ValueError, match="give n"):
-        model.sample()
+    assert_samples_and_completions_keep_the_given_pixels(small_pixelrnn(5), 5)
 
 
 # ----------------------------------------------------------------------------

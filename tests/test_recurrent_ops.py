@@ -54,3 +54,55 @@ def test_the_array_backward_gives_the_differentiable_backwards_numbers(reached):
         from_tensors = op.backward(*(None if g is None else Tensor(g) for g in (gh, gc)))
     for a, t in zip(from_arrays, from_tensors):
         numpy.testing.assert_allclose(a, t.numpy(), rtol=1e-12, atol=1e-14)
+
+
+# ----------------------------------------------------------------------------
+# A whole layer as one op
+# ----------------------------------------------------------------------------
+from autograd.ops.recurrent import LSTMLayer, lstm_layer, lstm_layer_reference  # noqa: E402
+
+
+def layer_inputs(length, n, hidden, seed):
+    rng = numpy.random.default_rng(seed)
+    return tuple(Tensor(rng.standard_normal(shape) * scale, requires_grad=True) for shape, scale in
+                 (((length, n, 4 * hidden), 1.0), ((n, hidden), 0.5), ((n, hidden), 0.5),
+                  ((4 * hidden, hidden), 0.4)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(length=st.integers(1, 5), n=st.integers(1, 3), hidden=st.integers(1, 3), reverse=st.booleans(),
+       seed=st.integers(0, 1000))
+def test_the_layer_is_its_loop_in_values_and_gradients(length, n, hidden, reverse, seed):
+    """Outputs and every input's gradient (through the array backward) equal the loop's."""
+    inputs = layer_inputs(length, n, hidden, seed)
+    rng = numpy.random.default_rng(seed + 1)
+    weights = [Tensor(rng.standard_normal(shape)) for shape in ((length, n, hidden), (n, hidden), (n, hidden))]
+    results = []
+    for fn in (lstm_layer, lstm_layer_reference):
+        outputs = fn(*inputs, reverse=reverse)
+        loss = sum((y * w).sum() for y, w in zip(outputs, weights))
+        grads = torch.autograd.grad(loss, inputs)
+        results.append([t.detach().numpy() for t in (*outputs, *grads)])
+    for fused, reference in zip(*results):
+        numpy.testing.assert_allclose(fused, reference, rtol=1e-11, atol=1e-13)
+
+
+def test_the_layers_second_derivatives_agree_with_finite_differences():
+    """create_graph goes through backward, the reference loop differentiated again."""
+    inputs = layer_inputs(3, 2, 2, 0)
+    for reverse in (False, True):
+        assert gradcheck(lambda *t: lstm_layer(*t, reverse=reverse), inputs).passed
+        assert gradgradcheck(lambda *t: lstm_layer(*t, reverse=reverse), inputs).passed
+
+
+def test_only_the_final_state_reaching_the_loss_is_enough():
+    """Outputs no gradient reached arrive as None, in both backwards."""
+    inputs = layer_inputs(4, 2, 3, 5)
+    for create_graph in (False, True):
+        _, h, _ = lstm_layer(*inputs)
+        fused = torch.autograd.grad(h.sum(), inputs, create_graph=create_graph)
+        _, h, _ = lstm_layer_reference(*inputs)
+        reference = torch.autograd.grad(h.sum(), inputs)
+        for a, b in zip(fused, reference):
+            numpy.testing.assert_allclose(a.detach().numpy(), b.numpy(), rtol=1e-11, atol=1e-13)
+    assert LSTMLayer.backward_arrays is not None

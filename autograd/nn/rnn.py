@@ -23,7 +23,7 @@ import math
 
 from .. import creation
 from ..ops import shape as shape_ops
-from ..ops.recurrent import lstm_update
+from ..ops.recurrent import lstm_layer, lstm_update
 from . import functional as F
 from . import init
 from .checks import expect_input
@@ -204,7 +204,13 @@ def _run_direction(step, x, state, weights, reverse=False):
     """Run one layer in one direction over x (L, N, H_in): outputs (L, N, H) and the final
     state.  The reverse direction reads time backwards and writes its outputs in place."""
     w_ih, b_ih, w_hh, b_hh = weights
-    projected = _project(x, w_ih, b_ih).unbind(0)   # all time steps at once, then one per step
+    projected = _project(x, w_ih, b_ih)            # all time steps at once: (L, N, gates)
+    if step is lstm_step:   # the whole layer as one op, the loop below being its definition
+        if b_hh is not None:
+            projected = projected + b_hh
+        hs, h, c = lstm_layer(projected, state[0], state[1], w_hh, reverse)
+        return hs, (h, c)
+    projected = projected.unbind(0)
     times = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
     outputs = [None] * x.shape[0]
     for t in times:

@@ -41,7 +41,7 @@ import math
 import numpy
 from tqdm import tqdm
 
-import autograd
+import autograd as torch
 from autograd import nn
 from autograd.function import ShapeError
 from autograd.nn import functional as F
@@ -61,7 +61,7 @@ class RowMaskedConv(nn.Module):
         self.conv = nn.Conv2d(in_channels, out_channels, (1, width), padding=(0, width // 2))
         mask = numpy.zeros((1, width), dtype=numpy.float32)
         mask[0, :width // 2 + 1] = 1           # left of the centre and the centre: mask B
-        self.register_buffer("mask", autograd.tensor(mask), persistent=False)
+        self.register_buffer("mask", torch.tensor(mask), persistent=False)
 
     def forward(self, x):
         weight = self.conv.weight * self.mask.to(dtype=self.conv.weight.dtype)
@@ -80,14 +80,14 @@ class RowLSTM(nn.Module):
     def forward(self, x):
         n, _, rows, width = x.shape
         projected = self.input_to_state(x).unbind(2)        # every row's input part at once
-        h = autograd.zeros(n, self.hidden, width, dtype=x.dtype, device=x.device)
+        h = torch.zeros(n, self.hidden, width, dtype=x.dtype, device=x.device)
         c = h
         states = []
         for r in range(rows):
             gates = projected[r] + self.state_to_state(h)     # (N, 4 hidden, W)
             h, c = lstm_update(gates, c, dim=1)    # the LSTM's cell update, in one op
             states.append(h)
-        return autograd.stack(states, dim=2)                 # (N, hidden, H, W)
+        return torch.stack(states, dim=2)                 # (N, hidden, H, W)
 
 
 class ResidualRowLSTM(nn.Module):
@@ -149,7 +149,7 @@ class PixelRNN(nn.Module):
         return -self.log_prob(x) / (self.image_size ** 2 * math.log(2))
 
     def draw(self, logits):
-        u = autograd.rand(*logits.shape, dtype=logits.dtype, device=logits.device)
+        u = torch.rand(*logits.shape, dtype=logits.dtype, device=logits.device)
         return (u < logits.sigmoid()).to(dtype=logits.dtype)
 
     def sample(self, n=None, given=None, first_pixel=0, progress=False):
@@ -160,7 +160,7 @@ class PixelRNN(nn.Module):
             if n is None or n < 1:
                 raise ValueError(f"PixelRNN.sample: give n >= 1 or the images to complete, got n={n}")
             weight = self.first.weight
-            x = autograd.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
+            x = torch.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
         else:
             self._check_images(given, whole=True)
             x = given.detach().clone()

@@ -16,8 +16,8 @@ from .pixelcnn import PixelCNNFamily, binarised_test_images
 class PixelRNNFamily(PixelCNNFamily):
     name = "pixelrnn"
     description = "PixelRNN (Row LSTM layers), exact NLL on binarised MNIST"
-    defaults = {"steps": 2000, "batch_size": 32, "lr": 3e-3, "lr_final": 0.05,
-                "hidden": 16, "layers": 2, "first_kernel": 7, "width": 3, "output_hidden": 32,
+    defaults = {"steps": 2400, "batch_size": 32, "lr": 3e-3, "lr_final": 0.05,
+                "hidden": 32, "layers": 2, "first_kernel": 7, "width": 3, "output_hidden": 32,
                 "image_size": 28,
                 # sampling is 784 network passes: only at the end unless asked for
                 "sample_every": 10 ** 9, "checkpoint_every": 500,
