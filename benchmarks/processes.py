@@ -17,6 +17,7 @@ library's module (``autograd`` is imported as ``torch``, exactly as a user's pro
 would do), and ``step()`` runs one training step.  The same source builds both.
 
     python -m benchmarks.processes lstm                 # 5 pairs, 30 steps each
+    python -m benchmarks.processes dcgan                # a family's default step (twins.py)
     python -m benchmarks.processes lstm --pairs 7 --steps 50 --json lstm.json
 """
 import argparse
@@ -51,6 +52,11 @@ def lstm(torch):
 
 
 WORKLOADS = {"lstm": lstm}
+
+# each scratchgen family's default model and train_step against its PyTorch twin (twins.py):
+# ``python -m benchmarks.processes dcgan`` (also vae, pixelcnn, realnvp, wgan-gp, ddpm)
+from .twins import FAMILIES as _TWIN_FAMILIES, workload as _twin_workload  # noqa: E402
+WORKLOADS.update({name: _twin_workload(name) for name in _TWIN_FAMILIES})
 
 
 def child(workload, library, steps, warmup):

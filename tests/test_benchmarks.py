@@ -258,3 +258,13 @@ def test_separate_processes_alternate_and_ratios_are_pair_by_pair():
     expected = [a["seconds_per_step"] / t["seconds_per_step"]
                 for a, t in zip(result["runs"]["autograd"], result["runs"]["torch"])]
     assert result["ratios"] == pytest.approx(expected)
+
+
+@needs_torch
+def test_family_workload_runs_one_step_in_each_library():
+    """A family's workload (twins.py): scratchgen's DCGAN under autograd, its PyTorch twin under
+    torch, one child process each, one step each."""
+    assert {"dcgan", "vae", "pixelcnn", "realnvp", "wgan-gp", "ddpm"} <= set(processes.WORKLOADS)
+    for library in processes.LIBRARIES:
+        run = processes.run_child("dcgan", library, steps=1, warmup=0)
+        assert run["library"] == library and run["seconds_per_step"] > 0 and run["peak_rss_mb"] > 10

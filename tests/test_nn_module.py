@@ -177,3 +177,15 @@ def test_clip_grad_norm_scales_gradients_to_the_limit():
     assert total.item() == pytest.approx(5.0)
     joint = numpy.sqrt((a.grad.numpy() ** 2).sum() + (b.grad.numpy() ** 2).sum())
     assert joint == pytest.approx(1.0, rel=1e-5)
+
+
+def test_clip_grad_norm_takes_the_generator_model_parameters_returns():
+    """model.parameters() is a generator: read once for the norm, it must still be there
+    for the scaling (it was not: every gradient was left as it was)."""
+    torch.manual_seed(0)
+    layer = nn.Linear(3, 2)
+    (layer(torch.ones(4, 3)) * 10).sum().backward()
+    total = nn.utils.clip_grad_norm_(layer.parameters(), max_norm=1.0)
+    assert total.item() > 1.0
+    joint = numpy.sqrt(sum((p.grad.numpy() ** 2).sum() for p in layer.parameters()))
+    assert joint == pytest.approx(1.0, rel=1e-5)

@@ -15,8 +15,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     every gradient is multiplied by min(1, max_norm / norm), which is exactly 1
     (and changes nothing) when the norm is within the limit.
     """
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
+    # a list: parameters is often a generator (model.parameters()), read twice below
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad.array for p in parameters if p.grad is not None]
     if not grads:
         return Tensor(0.0)

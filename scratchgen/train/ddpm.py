@@ -52,7 +52,10 @@ class DDPMFamily(ModelFamily):
     description = "denoising diffusion (Ho et al. 2020): U-Net, EMA, ancestral and DDIM sampling"
     defaults = {
         "steps": 3000, "sample_every": 750, "checkpoint_every": 750,
-        "lr": 1e-3, "lr_final": 1.0, "decay_fraction": 0.3, "grad_clip": 1.0, "ema_decay": 0.995,
+        "lr": 1e-3, "lr_final": 1.0, "decay_fraction": 0.3, "ema_decay": 0.995,
+        # no clipping: the measured runs never clipped (clip_grad_norm_ ignored a generator
+        # of parameters until 2026-12-03), so the default is what they ran
+        "grad_clip": None,
         "workers": 2, "image_size": 28, "timesteps": 1000, "schedule": "linear", "reverse_variance": "beta",
         "base_channels": 16, "channel_mults": [1, 2, 2], "blocks_per_level": 1, "attention": True,
         "ddim_steps": 50, "ddim_eta": 0.0, "clip_denoised": True, "ancestral_samples": 16,
@@ -111,7 +114,8 @@ class DDPMFamily(ModelFamily):
     def train_step(self, batch, step):
         set_learning_rate(self.optimizers["unet"], decayed_learning_rate(self.config, step))
         loss = self.parallel.backward(batch, seed=(self.config["seed"], step))
-        nn.utils.clip_grad_norm_(self.unet.parameters(), self.config["grad_clip"])
+        if self.config["grad_clip"] is not None:
+            nn.utils.clip_grad_norm_(self.unet.parameters(), self.config["grad_clip"])
         self.optimizers["unet"].step()
         self.ema.update(self.unet)
         self.recent_images = batch[:STRIP_ROWS]

@@ -147,7 +147,7 @@ FAMILY = {
     "arch": Setting("choice", choices=("mlp", "conv", "linear")),
     "likelihood": Setting("choice", choices=("bernoulli", "gaussian")),
     "beta": number(0, 1e6, open_low=True),
-    "grad_clip": number(0, 1e9, open_low=True), "workers": count(1, 64),
+    "grad_clip": number(0, 1e9, open_low=True, optional=True), "workers": count(1, 64),   # grad_clip null: none
     "timesteps": count(2, 100_000), "schedule": Setting("choice", choices=("linear", "cosine")),
     "reverse_variance": Setting("choice", choices=("beta", "posterior")),
     "blocks_per_level": count(1, 16), "attention": Setting("flag"),
