@@ -9,8 +9,26 @@ Names follow PyTorch, so a short script written against ``torch`` runs after
     y.backward()
     x.grad                       # = 2 exp(x)
 
-Where things live: tensor.py (Tensor), function.py (the Function protocol),
-engine.py (the backward pass), ops/ (the differentiable ops), gradcheck.py.
+The package holds the engine and PyTorch's namespaces around it.  At top level:
+``Tensor`` and the ways to make one (``tensor``, ``zeros``, ``randn``, ...:
+creation.py), the differentiable ops as functions (``exp``, ``sum``, ``matmul``,
+``cat``, ...: ops/ and toplevel.py), dtypes and devices, the grad-mode switches
+(``no_grad``, ...), ``manual_seed``, ``gradcheck`` / ``gradgradcheck``, and
+``save`` / ``load``.  Beside them:
+
+    autograd.autograd        backward, grad, Function: ``torch.autograd``
+    autograd.nn              Module, Parameter, layers, losses, nn.functional, nn.init
+    autograd.optim           optimizers and learning-rate schedules
+    autograd.utils.data      Dataset, DataLoader, samplers
+    autograd.distributions   probability distributions (imported on first use)
+    autograd.linalg          ``torch.linalg`` (imported on first use)
+    autograd.random, cuda, backends, accelerator   PyTorch's small namespaces
+    autograd.viz             pictures of graphs and of gradient checks
+    autograd.exercises       the teaching exercises (``python -m autograd.exercises``)
+
+How it works, in reading order: tensor.py (Tensor), function.py (the Function
+protocol), engine.py (the backward pass), ops/ (the differentiable ops, each
+with its backward), gradcheck.py (gradients checked against finite differences).
 """
 from . import autograd  # noqa: F401  (torch.autograd.grad and friends)
 from .autograd import backward, grad

@@ -1,14 +1,24 @@
-"""``backward`` and ``grad``: the two ways to ask for gradients.
+"""The ``torch.autograd`` namespace: ``backward`` and ``grad``, the two ways to ask for gradients.
 
-This module is also reachable as ``autograd.autograd``, so that code written as
-``torch.autograd.grad(...)`` runs unchanged after ``import autograd as torch``.
+``backward(tensors)`` adds the gradients into the leaves' ``.grad`` (``tensor.backward()``
+calls it); ``grad(outputs, inputs)`` returns them instead.  Both are defined here, on
+top of the engine (engine.py).  The module also offers, under PyTorch's names,
+``Function``, the grad-mode switches (``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``detect_anomaly``), the deprecated ``Variable`` and ``functional`` (Jacobians and
+Hessians: autograd_functional.py), so that code written as ``torch.autograd.grad(...)``
+runs unchanged after ``import autograd as torch``.
 """
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
 from . import creation
 from .engine import accumulate_into_leaf, run_backward
 from .function import Function  # noqa: F401  (torch.autograd.Function)
 from .grad_mode import detect_anomaly, enable_grad, no_grad, set_grad_enabled  # noqa: F401
 from .inplace import refresh_view
 from .tensor import Tensor
+from .typing_aliases import TensorOrTensors
 
 
 def _as_tuple(x):
@@ -44,7 +54,8 @@ def _root_gradients(outputs, grad_outputs, op):
     return tuple(result)
 
 
-def Variable(tensor, requires_grad=False, volatile=False):  # noqa: N802 - torch.autograd.Variable
+def Variable(tensor: Tensor, requires_grad: bool = False,  # noqa: N802 - torch.autograd.Variable
+             volatile: bool = False) -> Tensor:
     """PyTorch's deprecated wrapper: returns the tensor itself (with requires_grad set
     when asked), as ``torch.autograd.Variable`` has done since PyTorch 0.4."""
     if not isinstance(tensor, Tensor):
@@ -62,7 +73,9 @@ def _fresh(tensors):
     return tensors
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(tensors: TensorOrTensors, grad_tensors: Optional[TensorOrTensors] = None,
+             retain_graph: Optional[bool] = None, create_graph: bool = False,
+             inputs: Optional[TensorOrTensors] = None) -> None:
     """Add d(tensors)/d(leaf) to the ``.grad`` of every leaf that requires grad.
 
     With ``inputs`` given, only those tensors' ``.grad`` are updated.
@@ -81,8 +94,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             accumulate_into_leaf(t, found[id(t)], create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=False):
+def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
+         grad_outputs: Optional[TensorOrTensors] = None, retain_graph: Optional[bool] = None,
+         create_graph: bool = False, only_inputs: bool = True,
+         allow_unused: bool = False) -> Tuple[Optional[Tensor], ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, as a tuple.
 
     ``.grad`` is not touched.  With ``create_graph=True`` the gradients are

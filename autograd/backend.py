@@ -7,9 +7,16 @@ for the module (``xp``) and write ``xp.exp(a)``, so one code path serves both.
 CuPy is imported lazily, the first time a GPU is asked for; without it everything
 runs on NumPy and this module costs nothing.
 """
+from __future__ import annotations
+
 import math
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 import numpy
+
+if TYPE_CHECKING:
+    from .typing_aliases import Array, DeviceLike, Shape
 
 _cupy = None            # the cupy module once a GPU has been asked for, else None
 
@@ -35,11 +42,11 @@ def _load_cupy():
     return cupy
 
 
-def is_cupy_array(a):
+def is_cupy_array(a: Any) -> bool:
     return _cupy is not None and isinstance(a, _cupy.ndarray)
 
 
-def get_array_module(a):
+def get_array_module(a: Any) -> ModuleType:
     """``numpy`` or ``cupy``: the module that owns array ``a``."""
     if _cupy is not None and isinstance(a, _cupy.ndarray):
         return _cupy
@@ -51,7 +58,7 @@ def get_array_module(a):
 _default_device = "cpu"
 
 
-def set_default_device(device):
+def set_default_device(device: DeviceLike) -> None:
     """Make ``device`` where new tensors go when a factory is given no device.
 
     As PyTorch's ``torch.set_default_device``: ``set_default_device('cuda')``
@@ -66,11 +73,11 @@ def set_default_device(device):
     _default_device = device
 
 
-def get_default_device():
+def get_default_device() -> str:
     return _default_device
 
 
-def normalize_device(device):
+def normalize_device(device: Optional[DeviceLike]) -> str:
     """'cpu', 'cuda', 'cuda:0' or None (the default device) -> 'cpu' | 'cuda'."""
     if device is None:
         return _default_device
@@ -82,16 +89,16 @@ def normalize_device(device):
     raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
 
 
-def device_of(a):
+def device_of(a: Array) -> str:
     return "cuda" if is_cupy_array(a) else "cpu"
 
 
-def module_for(device):
+def module_for(device: DeviceLike) -> ModuleType:
     """The array module for a device name: numpy for 'cpu', cupy for 'cuda'."""
     return _load_cupy() if normalize_device(device) == "cuda" else numpy
 
 
-def to_device(a, device):
+def to_device(a: Array, device: DeviceLike) -> Array:
     """Return array ``a`` on ``device`` (no copy when it is already there)."""
     device = normalize_device(device)
     if device == "cuda":
@@ -102,12 +109,12 @@ def to_device(a, device):
     return a
 
 
-def to_numpy(a):
+def to_numpy(a: Array) -> numpy.ndarray:
     """A NumPy copy (or the array itself) of a NumPy or CuPy array."""
     return _cupy.asnumpy(a) if is_cupy_array(a) else numpy.asarray(a)
 
 
-def strided_view(a, shape, strides):
+def strided_view(a: Array, shape: Shape, strides: Tuple[int, ...]) -> Array:
     """A read-only view of ``a`` with the given shape and byte strides (no copy).
 
     NumPy marks it read-only, so that writing through overlapping windows
@@ -117,7 +124,7 @@ def strided_view(a, shape, strides):
     return numpy.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
 
 
-def erf(a):
+def erf(a: Array) -> Array:
     """The error function elementwise.  CuPy has it in cupyx.  NumPy has none: float64
     arrays (gradient checks, parity tests) get Python's math.erf on each element, exact
     but slow; other dtypes get ``erf_approximation``, whose 1.2e-7 relative error is
@@ -141,7 +148,7 @@ _ERFC_FIT = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.278
 _ERF_SERIES = tuple((-1) ** n / (math.factorial(n) * (2 * n + 1)) for n in range(8))
 
 
-def erf_approximation(x):
+def erf_approximation(x: Array) -> Array:
     """erf(x) = 1 - erfc(|x|) (sign restored), erfc from ``_ERFC_FIT``, computed in x's
     dtype; near 0, where 1 - erfc would lose digits, the series ``_ERF_SERIES``."""
     z = numpy.abs(x)
@@ -163,7 +170,7 @@ def erf_approximation(x):
     return result
 
 
-def scatter_add(target, index, values):
+def scatter_add(target: Array, index: Any, values: Array) -> None:
     """target[index] += values, adding repeated indices once each (unbuffered)."""
     if is_cupy_array(target):
         import cupyx
@@ -180,7 +187,7 @@ _numpy_rng = numpy.random.default_rng()
 _cupy_rng = None
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> None:
     """Seed every generator the library draws from (NumPy now, CuPy when used)."""
     global _seed, _numpy_rng, _cupy_rng
     _seed = int(seed)
@@ -188,7 +195,7 @@ def manual_seed(seed):
     _cupy_rng = None  # recreated from _seed on its next use
 
 
-def rng(xp):
+def rng(xp: ModuleType) -> Any:
     """The random generator for array module ``xp``."""
     global _cupy_rng
     if xp is numpy:
@@ -198,7 +205,7 @@ def rng(xp):
     return _cupy_rng
 
 
-def get_rng_state():
+def get_rng_state() -> Dict[str, Any]:
     """The state of the library's random generators, as plain (JSON-able) values."""
     state = {"seed": _seed, "numpy": _numpy_rng.bit_generator.state}
     if _cupy_rng is not None:  # pragma: no cover - needs a GPU
@@ -206,7 +213,7 @@ def get_rng_state():
     return state
 
 
-def check_rng_state(state):
+def check_rng_state(state: Dict[str, Any]) -> None:
     """Raise ValueError unless ``state`` is what ``get_rng_state`` gives (tried on a spare
     generator, so nothing changes)."""
     if not isinstance(state, dict) or "seed" not in state or "numpy" not in state:
@@ -220,7 +227,7 @@ def check_rng_state(state):
         raise ValueError(f"a random generator state that NumPy refuses ({err})") from None
 
 
-def set_rng_state(state):
+def set_rng_state(state: Dict[str, Any]) -> None:
     """Restore generators saved by ``get_rng_state`` (a resumed run draws the same numbers)."""
     check_rng_state(state)
     global _seed, _numpy_rng, _cupy_rng

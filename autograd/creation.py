@@ -4,12 +4,17 @@ Defaults follow PyTorch: Python floats become float32, Python ints int64;
 a NumPy array keeps its dtype.  Random tensors draw from the generators in
 ``backend``, which ``manual_seed`` reseeds.
 """
+from __future__ import annotations
+
+from typing import Optional
+
 import numpy
 
 from . import backend
 from .tensor import Tensor
 
 from .dtypes import float16, float32, float64, int64
+from .typing_aliases import ArrayLike, DeviceLike, Dims, DtypeLike, Number
 
 DEFAULT_FLOAT = float32
 
@@ -29,7 +34,8 @@ def _finish(array, device, requires_grad):
     return Tensor(backend.to_device(array, device), requires_grad=requires_grad)
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data: ArrayLike, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+           requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested list, array or Tensor)."""
     if isinstance(data, Tensor):
         data = data.array
@@ -42,7 +48,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return _finish(array, device, requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: ArrayLike, dtype: Optional[DtypeLike] = None,
+              device: Optional[DeviceLike] = None) -> Tensor:
     """Like tensor(), but without a copy when ``data`` is already a suitable array."""
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
@@ -51,24 +58,27 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype, device)
 
 
-def from_numpy(array):
+def from_numpy(array: numpy.ndarray) -> Tensor:
     """A tensor sharing memory with ``array``."""
     return Tensor(array)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size: Dims, fill_value: Number, dtype: Optional[DtypeLike] = None,
+         device: Optional[DeviceLike] = None, requires_grad: bool = False) -> Tensor:
     if dtype is None:
         dtype = int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) else DEFAULT_FLOAT
     xp = backend.module_for(device)
     return Tensor(xp.full(_size((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size: Dims, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+          requires_grad: bool = False) -> Tensor:
     xp = backend.module_for(device)
     return Tensor(xp.zeros(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size: Dims, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+         requires_grad: bool = False) -> Tensor:
     xp = backend.module_for(device)
     return Tensor(xp.ones(_size(size), dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
@@ -76,7 +86,9 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
 empty = zeros
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start: Number, end: Optional[Number] = None, step: Number = 1,
+           dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+           requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -86,12 +98,14 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return Tensor(xp.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start: Number, end: Number, steps: int, dtype: Optional[DtypeLike] = None,
+             device: Optional[DeviceLike] = None, requires_grad: bool = False) -> Tensor:
     xp = backend.module_for(device)
     return Tensor(xp.linspace(start, end, steps, dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n: int, m: Optional[int] = None, dtype: Optional[DtypeLike] = None,
+        device: Optional[DeviceLike] = None, requires_grad: bool = False) -> Tensor:
     xp = backend.module_for(device)
     return Tensor(xp.eye(n, m, dtype=dtype or DEFAULT_FLOAT), requires_grad=requires_grad)
 
@@ -100,17 +114,20 @@ def _like(x, dtype, device):
     return (dtype or x.dtype), (device or x.device)
 
 
-def zeros_like(x, dtype=None, device=None, requires_grad=False):
+def zeros_like(x: Tensor, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+               requires_grad: bool = False) -> Tensor:
     dtype, device = _like(x, dtype, device)
     return zeros(x.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(x, dtype=None, device=None, requires_grad=False):
+def ones_like(x: Tensor, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+              requires_grad: bool = False) -> Tensor:
     dtype, device = _like(x, dtype, device)
     return ones(x.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(x, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(x: Tensor, fill_value: Number, dtype: Optional[DtypeLike] = None,
+              device: Optional[DeviceLike] = None, requires_grad: bool = False) -> Tensor:
     dtype, device = _like(x, dtype, device)
     return full(x.shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
@@ -118,7 +135,7 @@ def full_like(x, fill_value, dtype=None, device=None, requires_grad=False):
 # ----------------------------------------------------------------------------
 # Random tensors
 # ----------------------------------------------------------------------------
-def manual_seed(seed):
+def manual_seed(seed: int) -> None:
     """Seed every random generator of the library (and of NumPy's global state)."""
     backend.manual_seed(seed)
     numpy.random.seed(int(seed) % 2**32)
@@ -131,7 +148,8 @@ def _float_dtype(dtype):
     return dtype
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size: Dims, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+          requires_grad: bool = False) -> Tensor:
     """Standard normal samples N(0, 1)."""
     xp = backend.module_for(device)
     dtype = _float_dtype(dtype)
@@ -139,7 +157,8 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
     return Tensor(draw.astype(dtype, copy=False), requires_grad=requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size: Dims, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+         requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     xp = backend.module_for(device)
     dtype = _float_dtype(dtype)
@@ -147,7 +166,8 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
     return Tensor(draw.astype(dtype, copy=False), requires_grad=requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, device=None):
+def randint(low: int, high: Optional[int] = None, size: Dims = (),
+            dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None) -> Tensor:
     """Integers uniform on [low, high); randint(high, size) starts at 0."""
     if isinstance(high, (tuple, list)):  # randint(high, size), PyTorch's short form
         low, high, size = 0, low, high
@@ -157,7 +177,7 @@ def randint(low, high=None, size=(), dtype=None, device=None):
     return Tensor(backend.rng(xp).integers(low, high, size=_size((size,))).astype(dtype or int64))
 
 
-def randperm(n, device=None):
+def randperm(n: int, device: Optional[DeviceLike] = None) -> Tensor:
     xp = backend.module_for(device)
     generator = backend.rng(xp)
     if xp is numpy:
@@ -165,11 +185,13 @@ def randperm(n, device=None):
     return Tensor(generator.random(n).argsort().astype(int64))  # CuPy's generator has no permutation
 
 
-def randn_like(x, dtype=None, device=None, requires_grad=False):
+def randn_like(x: Tensor, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+               requires_grad: bool = False) -> Tensor:
     dtype, device = _like(x, dtype, device)
     return randn(x.shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def rand_like(x, dtype=None, device=None, requires_grad=False):
+def rand_like(x: Tensor, dtype: Optional[DtypeLike] = None, device: Optional[DeviceLike] = None,
+              requires_grad: bool = False) -> Tensor:
     dtype, device = _like(x, dtype, device)
     return rand(x.shape, dtype=dtype, device=device, requires_grad=requires_grad)

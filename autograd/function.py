@@ -32,11 +32,15 @@ gradient) overrides ``inputs_read_by_backward``.  A view op (its output may shar
 its input's memory) sets ``is_view`` and says how to make the same view of
 another tensor in ``view_maker``.
 """
+from __future__ import annotations
+
 import weakref
+from typing import Any, Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from . import backend
 from .grad_mode import STATE
 from .tensor import Tensor, ViewInfo
+from .typing_aliases import Array
 
 
 class Function:
@@ -54,36 +58,37 @@ class Function:
     is_view = False          # whether an output may share the memory of input 0
 
     @property
-    def name(self):
+    def name(self) -> str:
         return type(self).__name__
 
     def __repr__(self):
         return f"<{self.name}>"
 
     # -- to be written by each op ------------------------------------------
-    def forward(self, *arrays):
+    def forward(self, *arrays: Array) -> Union[Array, Tuple[Array, ...]]:
         raise NotImplementedError(f"{self.name}.forward")
 
-    def backward(self, *grad_outputs):
+    def backward(self, *grad_outputs: Tensor
+                 ) -> Union[Optional[Tensor], Tuple[Optional[Tensor], ...]]:
         raise NotImplementedError(f"{self.name}.backward")
 
-    def explain_error(self, arrays, err):
+    def explain_error(self, arrays: Sequence[Array], err: Exception) -> str:
         """The message for a ValueError that numpy raised inside forward."""
         shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
         return f"{self.name}: {err} (input shapes: {shapes})"
 
-    def inputs_read_by_backward(self, needs_input_grad):
+    def inputs_read_by_backward(self, needs_input_grad: Sequence[bool]) -> Iterable[int]:
         """Indices of the inputs whose values backward will read."""
         if self.saved_inputs is None:
             return range(len(needs_input_grad))
         return self.saved_inputs
 
-    def view_maker(self, output_index):
+    def view_maker(self, output_index: int) -> Callable[[Tensor], Tensor]:
         """For a view op: a function t -> the same view of tensor t, through graph ops."""
         raise NotImplementedError(f"{self.name}.view_maker")
 
     # -- the machinery -----------------------------------------------------
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: Tensor) -> Union[Tensor, Tuple[Tensor, ...]]:
         arrays = [t.array for t in inputs]
         if backend._cupy is not None:
             _check_one_device(self, arrays)
@@ -123,12 +128,12 @@ class Function:
                       for i, t in enumerate(outputs)]
         self.saved_versions = saved
 
-    def saved_output(self, index=0):
+    def saved_output(self, index: int = 0) -> Tensor:
         """Output ``index`` as a graph-connected Tensor, for backward formulas such
         as d exp(x) = exp(x) dx that reuse the result.  The engine keeps it alive."""
         return self.outputs[index]()
 
-    def replace_output(self, old, new):
+    def replace_output(self, old: Tensor, new: Tensor) -> None:
         """An in-place op wrote output ``old``'s values into tensor ``new``'s memory and
         made ``new`` this op's output instead (``inplace.py``)."""
         index = old.output_index
@@ -138,7 +143,7 @@ class Function:
             if kind == "output" and i == index else (counter, count, kind, i)
             for counter, count, kind, i in self.saved_versions]
 
-    def check_saved_versions(self):
+    def check_saved_versions(self) -> None:
         """Refuse to run backward if a tensor it reads was changed in place since forward."""
         for counter, count, kind, index in self.saved_versions:
             if counter[0] != count:
@@ -155,7 +160,7 @@ class Function:
         return "unknown" if tensor is None else tuple(tensor.shape)
 
     @property
-    def next_functions(self):
+    def next_functions(self) -> Tuple[Tuple[Any, int], ...]:
         """PyTorch's view of the graph: for each input, (the node that made it, which
         output) -- an ``AccumulateGrad`` for a leaf that requires grad, None for a constant."""
         result = []
@@ -168,12 +173,12 @@ class Function:
                 result.append((None, 0))
         return tuple(result)
 
-    def release(self):
+    def release(self) -> None:
         """Drop saved arrays and graph edges after backward (unless retain_graph)."""
         self.__dict__.clear()
 
 
-def record_graph(function, inputs, outputs):
+def record_graph(function: Function, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> None:
     """Link ``function`` into the graph as the maker of ``outputs`` from ``inputs``.
 
     ``Function.__call__`` calls it after forward, when grad mode is on and some
@@ -214,7 +219,7 @@ class Bilinear(Function):
 class AccumulateGrad:
     """Stands for a leaf in ``next_functions``: backward adds into ``variable.grad``."""
 
-    def __init__(self, variable):
+    def __init__(self, variable: Tensor) -> None:
         self.variable = variable
         self.next_functions = ()
 
@@ -278,7 +283,7 @@ def _anomaly_check_forward(function, outputs):
                 f"(shape {t.shape}) during forward")
 
 
-def anomaly_check_backward(function, index, grad):
+def anomaly_check_backward(function: Function, index: int, grad: Optional[Tensor]) -> None:
     """Called by the engine under detect_anomaly() for each gradient a backward returns."""
     if grad is not None and _not_finite(grad.array):
         where = f"\nThe forward call of {function.name} was made at:\n{function.trace}" if function.trace else ""

@@ -5,9 +5,15 @@ pass itself unless ``create_graph=True``); ``enable_grad()`` turns it back on in
 a ``no_grad`` block.  ``detect_anomaly()`` makes every op check its outputs and
 gradients for NaN and Inf.  Both work as context managers and as decorators.
 """
+from __future__ import annotations
+
 import functools
+from typing import TYPE_CHECKING, Any, Callable
 
 from .backend import is_cupy_array
+
+if TYPE_CHECKING:
+    from .typing_aliases import Array
 
 
 class _State:
@@ -18,11 +24,11 @@ class _State:
 STATE = _State()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 
 
-def set_grad_enabled(mode):
+def set_grad_enabled(mode: bool) -> None:
     STATE.grad_enabled = bool(mode)
 
 
@@ -31,16 +37,16 @@ class _Switch:
     flag = None
     value = None
 
-    def __enter__(self):
+    def __enter__(self) -> _Switch:
         self._previous = getattr(STATE, self.flag)
         setattr(STATE, self.flag, self.value)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> bool:
         setattr(STATE, self.flag, self._previous)
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with type(self)():
@@ -75,7 +81,7 @@ class detect_anomaly(_Switch):
     flag, value = "anomaly_enabled", True
 
 
-def should_check_values(array):
+def should_check_values(array: Array) -> bool:
     """Whether to run a check that reads ``array``'s values (not only its shape).
 
     Always on the CPU, where it costs one pass.  On a GPU only under
@@ -89,7 +95,7 @@ class inference_mode(no_grad):
     """PyTorch's inference_mode: here the same as no_grad (there is no extra speed to
     gain by also skipping the version counters); inference_mode(False) changes nothing."""
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: bool = True) -> None:
         self.mode = mode
 
     def __enter__(self):
@@ -98,7 +104,7 @@ class inference_mode(no_grad):
             return self
         return super().__enter__()
 
-    def __call__(self, fn):
+    def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with inference_mode(self.mode):

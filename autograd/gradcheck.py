@@ -23,14 +23,18 @@ where no gradient is right, and the test should move the input away from it.
 ``gradgradcheck`` checks second derivatives the same way: it treats the
 gradient itself (computed with ``create_graph=True``) as the function.
 """
+from __future__ import annotations
+
 import dataclasses
 import itertools
+from typing import Callable, List, Optional
 
 import numpy
 
 from . import backend
 from .autograd import grad
 from .tensor import Tensor
+from .typing_aliases import Shape, TensorOrTensors
 
 FLOAT64_REASON = (
     "Finite differences need float64: float32 keeps about 7 significant digits, so "
@@ -41,7 +45,7 @@ FLOAT64_REASON = (
 class GradcheckError(RuntimeError):
     """Raised when gradients disagree; ``.result`` holds the structured comparison."""
 
-    def __init__(self, result):
+    def __init__(self, result: GradcheckResult) -> None:
         super().__init__(result.report())
         self.result = result
 
@@ -51,15 +55,15 @@ class Mismatch:
     """One Jacobian entry where analytic and numeric gradients disagree."""
     input_index: int          # which input (position among fn's arguments)
     output_index: int         # which output of fn
-    input_element: tuple      # element of that input that was perturbed
-    output_element: tuple     # element of that output that was differentiated
+    input_element: Shape      # element of that input that was perturbed
+    output_element: Shape     # element of that output that was differentiated
     analytic: float
     numeric: float
     near_kink: bool = False   # left and right differences disagree: not differentiable here
     upstream: int = 0         # 0: a one-hot row of the Jacobian; k > 0: the k-th random v^T J
 
     @property
-    def difference(self):
+    def difference(self) -> float:
         return abs(self.analytic - self.numeric)
 
 
@@ -80,16 +84,16 @@ class GradcheckResult:
     eps: float
     atol: float
     rtol: float
-    jacobians: list = dataclasses.field(repr=False)
-    mismatches: list = dataclasses.field(repr=False)  # worst first
+    jacobians: List[JacobianPair] = dataclasses.field(repr=False)
+    mismatches: List[Mismatch] = dataclasses.field(repr=False)  # worst first
     checked: int = 0          # number of Jacobian entries compared
     note: str = ""            # how inputs are numbered (for gradgradcheck)
     figure: str = ""          # where plot= saved the Jacobian heatmaps
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.passed
 
-    def report(self, rows=10):
+    def report(self, rows: int = 10) -> str:
         """A readable table of the worst entries."""
         what = "gradient" if self.order == 1 else "second derivative"
         head = (f"{what} check {'passed' if self.passed else 'FAILED'}: "
@@ -173,7 +177,8 @@ def _evaluate(fn, inputs):
             for y in _float_outputs(fn, inputs)]
 
 
-def numeric_vjp(f, x, v, eps):
+def numeric_vjp(f: Callable[[numpy.ndarray], numpy.ndarray], x: numpy.ndarray, v: numpy.ndarray,
+                eps: float) -> numpy.ndarray:
     """Central differences: the products v J of upstream vectors v with the
     Jacobian J of f at x.
 
@@ -331,8 +336,9 @@ def _compare(inputs, positions, outputs, analytic, numeric, upstream, products, 
     return GradcheckResult(not mismatches, order, eps, atol, rtol, pairs, mismatches, checked, note)
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, order=1, note="",
-              plot=None):
+def gradcheck(fn: Callable[..., TensorOrTensors], inputs: TensorOrTensors, eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True, order: int = 1,
+              note: str = "", plot: Optional[str] = None) -> GradcheckResult:
     """Compare fn's analytic gradients with central differences.
 
     ``inputs`` is a Tensor or a tuple of arguments; the float64 Tensors among
@@ -357,8 +363,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     return result
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, seed=0, plot=None):
+def gradgradcheck(fn: Callable[..., TensorOrTensors], inputs: TensorOrTensors,
+                  grad_outputs: Optional[TensorOrTensors] = None, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0, plot: Optional[str] = None) -> GradcheckResult:
     """Check second derivatives: gradcheck of (x, v) -> d<fn(x), v>/dx built with
     ``create_graph=True``.  ``grad_outputs`` (v) default to seeded N(0, 1) draws.
     ``plot`` as in gradcheck.

@@ -44,17 +44,23 @@ fields each tag needs, nesting depth, count and sizes), then that every array th
 description names exists with the dtype and shape it says.  Any problem raises
 ``CheckpointError`` naming the path; nothing is half-loaded.
 """
+from __future__ import annotations
+
 import json
 import math
 import os
 import re
 import uuid
 from collections import OrderedDict
+from typing import Any, Optional, Sequence, Union
 
 import numpy
 
 from . import backend
 from .tensor import Tensor
+from .typing_aliases import DeviceLike
+
+PathLike = Union[str, os.PathLike]
 
 FORMAT_NAME = "autograd.checkpoint"
 FORMAT_VERSION = 2                   # 1 was the .npz format; load refuses newer
@@ -71,7 +77,7 @@ class CheckpointError(ValueError):
     """A file that cannot be loaded as a checkpoint: damaged, foreign, hostile or too new."""
 
 
-def format_key_path(path):
+def format_key_path(path: Sequence[Any]) -> str:
     """['model', 'fc.weight', 0] -> "['model']['fc.weight'][0]", as one would index it."""
     return "".join(f"[{key!r}]" for key in path) if path else "the top level"
 
@@ -79,7 +85,7 @@ def format_key_path(path):
 # ============================================================================
 # save
 # ============================================================================
-def save(obj, path):
+def save(obj: Any, path: PathLike) -> None:
     """Write ``obj`` (nested dicts / lists / tuples of Tensors, arrays and plain values) to ``path``.
 
     The file is written exactly at ``path`` (no suffix is added); an existing file
@@ -282,7 +288,8 @@ def _fsync_directory(directory):
 # ============================================================================
 # load
 # ============================================================================
-def load(path, map_location=None, *, weights_only=None, **pickle_options):
+def load(path: PathLike, map_location: Optional[DeviceLike] = None, *,
+         weights_only: Optional[bool] = None, **pickle_options: Any) -> Any:
     """Read a checkpoint written by ``save`` (or a safetensors file written by PyTorch).
 
     Tensors come back as Tensors (``requires_grad=False``), arrays as arrays, each on

@@ -16,11 +16,25 @@ one has changed since: see ``inplace.py``.
 The methods below are thin: each one calls the op of the same name in
 ``autograd.ops``, where the forward and backward formulas live.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy
 
 from . import backend
+from .devices import device as Device
 from .grad_mode import STATE
+from .typing_aliases import (Array, DeviceLike, Dims, Dtype, DtypeLike, Number, Shape,
+                             TensorOrTensors)
+
+if TYPE_CHECKING:
+    from .function import Function
+    from .tensor_hooks import RemovableHandle
+
+# Tensor has methods named int, float and bool (casts, as in PyTorch); inside the class
+# those names are the methods, so its hints name the builtin types as PyTorch's stubs do:
+_int, _float, _bool = int, float, bool
 
 
 class ViewInfo:
@@ -82,7 +96,7 @@ class Tensor:
                  "retains_grad", "version_counter", "_view", "__weakref__")
     __array_priority__ = 1000  # numpy_array + tensor calls Tensor.__radd__
 
-    def __init__(self, *data, requires_grad=False):
+    def __init__(self, *data: Any, requires_grad: _bool = False) -> None:
         """Tensor(array) wraps an array, keeping its dtype; Tensor(2, 3) and
         Tensor([1., 2.]) are PyTorch's legacy constructor (float32)."""
         array = data[0] if len(data) == 1 else None
@@ -103,7 +117,7 @@ class Tensor:
 
     # -- what it is ----------------------------------------------------------
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """The same memory as a Tensor outside the graph, as PyTorch's ``.data``.
 
         Writes through it are not counted by this tensor's version counter: the
@@ -123,54 +137,54 @@ class Tensor:
         return None if self._view is None else self._view.base
 
     @property
-    def shape(self):
+    def shape(self) -> Shape:
         return self.array.shape   # a plain tuple; size() gives a Size
 
     @property
-    def dtype(self):
+    def dtype(self) -> Dtype:
         return self.array.dtype
 
     @property
-    def ndim(self):
+    def ndim(self) -> _int:
         return self.array.ndim
 
     @property
-    def device(self):
+    def device(self) -> Device:
         from .devices import device
         return device(backend.device_of(self.array))
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> _bool:
         return backend.is_cupy_array(self.array)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> _bool:
         return self.creator is None
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Optional[Function]:
         return self.creator
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
     @property
-    def mT(self):
+    def mT(self) -> Tensor:
         return self.transpose(-2, -1)
 
-    def size(self, dim=None):
+    def size(self, dim: Optional[_int] = None) -> Union[Size, _int]:
         return Size(self.array.shape) if dim is None else self.array.shape[dim]
 
-    def dim(self):
+    def dim(self) -> _int:
         return self.array.ndim
 
-    def numel(self):
+    def numel(self) -> _int:
         return int(self.array.size)
 
     nelement = numel
 
-    def element_size(self):
+    def element_size(self) -> _int:
         return self.array.itemsize
 
     def __len__(self):
@@ -181,16 +195,16 @@ class Tensor:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
-    def item(self):
+    def item(self) -> Number:
         if self.array.size != 1:
             raise ValueError(f"item(): only a one-element tensor can be converted to a "
                              f"Python number, this one has shape {self.shape}")
         return self.array.reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return backend.to_numpy(self.array).tolist()
 
-    def numpy(self):
+    def numpy(self) -> Array:
         """The data as a NumPy array (copied from the GPU when there)."""
         if self.requires_grad and STATE.grad_enabled:
             raise RuntimeError("numpy(): this tensor requires grad; call .detach().numpy()")
@@ -254,19 +268,20 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     # -- graph ---------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Optional[Tensor] = None, retain_graph: Optional[_bool] = None,
+                 create_graph: _bool = False, inputs: Optional[TensorOrTensors] = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see engine.py)."""
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """The same memory, cut from the graph; in-place changes to it still count
         as changes of this tensor (they share the version counter)."""
         out = Tensor(self.array)
         out.version_counter = self.version_counter
         return out
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         if self._view is not None:
             raise RuntimeError("detach_(): can't detach a view of another tensor in place; "
                                "use detach()")
@@ -274,7 +289,7 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         if self.creator is not None and not requires_grad:
             raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
         if requires_grad and self.dtype.kind not in "fc":
@@ -282,14 +297,14 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Optional[Tensor]]) -> RemovableHandle:
         """Call ``hook(grad)`` with the gradient that flows to this (non-leaf) tensor; it
         may return a replacement.  Returns a handle with ``.remove()``.  See
         tensor_hooks.py (hooks on leaves are not supported)."""
         from .tensor_hooks import register_hook
         return register_hook(self, hook)
 
-    def retain_grad(self):
+    def retain_grad(self) -> Tensor:
         """Keep the gradient of this non-leaf tensor in ``.grad`` after backward."""
         if self.creator is not None:
             self.retains_grad = True
@@ -301,29 +316,29 @@ class Tensor:
         self.version_counter[0] += 1
 
     # -- in place (inplace.py): recorded in the graph when gradients flow ------
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return inplace.fill(self, 0, "zero_")
 
-    def fill_(self, value):
+    def fill_(self, value: Number) -> Tensor:
         return inplace.fill(self, value, "fill_")
 
-    def copy_(self, source, non_blocking=False):
+    def copy_(self, source: Tensor, non_blocking: _bool = False) -> Tensor:
         return inplace.copy(self, source)
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: Union[Tensor, Number], alpha: Number = 1) -> Tensor:
         other = other if alpha == 1 else other * alpha
         return inplace.modify(self, "add_", lambda old: elementwise.add(old, other), (other,),
                               reads_old=False)
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: Union[Tensor, Number], alpha: Number = 1) -> Tensor:
         other = other if alpha == 1 else other * alpha
         return inplace.modify(self, "sub_", lambda old: elementwise.sub(old, other), (other,),
                               reads_old=False)
 
-    def mul_(self, other):
+    def mul_(self, other: Union[Tensor, Number]) -> Tensor:
         return inplace.modify(self, "mul_", lambda old: elementwise.mul(old, other), (other,))
 
-    def div_(self, other):
+    def div_(self, other: Union[Tensor, Number]) -> Tensor:
         return inplace.modify(self, "div_", lambda old: elementwise.div(old, other), (other,))
 
     def pow_(self, exponent):
@@ -439,7 +454,9 @@ class Tensor:
         return self.div_(other)
 
     # -- devices and dtypes --------------------------------------------------
-    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False):
+    def to(self, *args: Any, dtype: Optional[DtypeLike] = None,
+           device: Optional[DeviceLike] = None, non_blocking: _bool = False,
+           copy: _bool = False) -> Tensor:
         """Move and/or cast, as PyTorch's forms: to(device), to(dtype), to(device, dtype),
         to(other_tensor); differentiable, like every op."""
         for arg in args:
@@ -456,28 +473,28 @@ class Tensor:
             out = elementwise.to_device(out, device)
         return out.clone() if copy and out is self else out
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self):
+    def cuda(self) -> Tensor:
         return self.to("cuda")
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(dtype=numpy.float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(dtype=numpy.float64)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(dtype=numpy.int64)
 
-    def type_as(self, other):
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(dtype=other.dtype)
 
-    def clone(self):
+    def clone(self) -> Tensor:
         return elementwise.clone(self)
 
-    def contiguous(self, memory_format=None):
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         return self
 
     # -- arithmetic ----------------------------------------------------------
@@ -555,85 +572,88 @@ class Tensor:
         return elementwise.compare("or", self, other)
 
     # -- elementwise ---------------------------------------------------------
-    def add(self, other):
+    def add(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.add(self, other)
 
-    def sub(self, other):
+    def sub(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.sub(self, other)
 
-    def mul(self, other):
+    def mul(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.mul(self, other)
 
-    def div(self, other):
+    def div(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.div(self, other)
 
-    def pow(self, exponent):
+    def pow(self, exponent: Union[Tensor, Number]) -> Tensor:
         return elementwise.pow(self, exponent)
 
-    def neg(self):
+    def neg(self) -> Tensor:
         return elementwise.neg(self)
 
-    def exp(self):
+    def exp(self) -> Tensor:
         return elementwise.exp(self)
 
-    def log(self):
+    def log(self) -> Tensor:
         return elementwise.log(self)
 
-    def log1p(self):
+    def log1p(self) -> Tensor:
         return elementwise.log1p(self)
 
-    def sqrt(self):
+    def sqrt(self) -> Tensor:
         return elementwise.sqrt(self)
 
     def rsqrt(self):
         return elementwise.sqrt(self) ** -1
 
-    def square(self):
+    def square(self) -> Tensor:
         return elementwise.mul(self, self)
 
-    def abs(self):
+    def abs(self) -> Tensor:
         return elementwise.abs(self)
 
-    def sign(self):
+    def sign(self) -> Tensor:
         return elementwise.sign(self)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Optional[Union[Tensor, Number]] = None,
+              max: Optional[Union[Tensor, Number]] = None) -> Tensor:
         return elementwise.clamp(self, min, max)
 
     clip = clamp
 
-    def maximum(self, other):
+    def maximum(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.maximum(self, other)
 
-    def minimum(self, other):
+    def minimum(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.minimum(self, other)
 
-    def relu(self):
+    def relu(self) -> Tensor:
         return activation.relu(self)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Tensor:
         return activation.sigmoid(self)
 
-    def tanh(self):
+    def tanh(self) -> Tensor:
         return activation.tanh(self)
 
-    def softmax(self, dim):
+    def softmax(self, dim: _int) -> Tensor:
         return reduce.softmax(self, dim)
 
-    def log_softmax(self, dim):
+    def log_softmax(self, dim: _int) -> Tensor:
         return reduce.log_softmax(self, dim)
 
     # -- reductions ----------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
+    def sum(self, dim: Optional[Dims] = None, keepdim: _bool = False) -> Tensor:
         return reduce.sum(self, dim, keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim: Optional[Dims] = None, keepdim: _bool = False) -> Tensor:
         return reduce.mean(self, dim, keepdim)
 
-    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    def var(self, dim: Optional[Dims] = None, unbiased: _bool = True, keepdim: _bool = False, *,
+            correction: Optional[_float] = None) -> Tensor:
         return reduce.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    def std(self, dim: Optional[Dims] = None, unbiased: _bool = True, keepdim: _bool = False, *,
+            correction: Optional[_float] = None) -> Tensor:
         return reduce.std(self, dim, unbiased, keepdim, correction)
 
     def median(self, dim=None, keepdim=False):
@@ -663,165 +683,166 @@ class Tensor:
     def argmin(self, dim=None, keepdim=False):
         return reduce.argmin(self, dim, keepdim)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim: Dims, keepdim: _bool = False) -> Tensor:
         return reduce.logsumexp(self, dim, keepdim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
+    def norm(self, p: _float = 2, dim: Optional[Dims] = None, keepdim: _bool = False) -> Tensor:
         return reduce.norm(self, p, dim, keepdim)
 
     # -- shapes --------------------------------------------------------------
-    def reshape(self, *shape, **keyword):
+    def reshape(self, *shape: Dims, **keyword: Any) -> Tensor:
         return shape_ops.reshape(self, _sizes(shape, keyword, "shape"))
 
-    def view(self, *shape, **keyword):
+    def view(self, *shape: Dims, **keyword: Any) -> Tensor:
         return shape_ops.reshape(self, _sizes(shape, keyword, "size"))
 
-    def view_as(self, other):
+    def view_as(self, other: Tensor) -> Tensor:
         return shape_ops.reshape(self, other.shape)
 
-    def reshape_as(self, other):
+    def reshape_as(self, other: Tensor) -> Tensor:
         return shape_ops.reshape(self, other.shape)
 
-    def permute(self, *dims, **keyword):
+    def permute(self, *dims: Dims, **keyword: Any) -> Tensor:
         return shape_ops.permute(self, _sizes(dims, keyword, "dims"))
 
-    def transpose(self, dim0, dim1):
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         return shape_ops.transpose(self, dim0, dim1)
 
-    def t(self):
+    def t(self) -> Tensor:
         return shape_ops.transpose(self, 0, 1) if self.ndim == 2 else self
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         return shape_ops.flatten(self, start_dim, end_dim)
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: Optional[Dims] = None) -> Tensor:
         return shape_ops.squeeze(self, dim)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim: _int) -> Tensor:
         return shape_ops.unsqueeze(self, dim)
 
-    def expand(self, *sizes, **keyword):
+    def expand(self, *sizes: Dims, **keyword: Any) -> Tensor:
         return shape_ops.expand(self, _sizes(sizes, keyword, "size"))
 
-    def expand_as(self, other):
+    def expand_as(self, other: Tensor) -> Tensor:
         return shape_ops.broadcast_to(self, other.shape)
 
-    def repeat(self, *repeats, **keyword):
+    def repeat(self, *repeats: Dims, **keyword: Any) -> Tensor:
         return shape_ops.repeat(self, _sizes(repeats, keyword, "repeats"))
 
-    def split(self, split_size_or_sections, dim=0):
+    def split(self, split_size_or_sections: Union[_int, Sequence[_int]],
+              dim: _int = 0) -> Tuple[Tensor, ...]:
         return shape_ops.split(self, split_size_or_sections, dim)
 
-    def chunk(self, chunks, dim=0):
+    def chunk(self, chunks: _int, dim: _int = 0) -> Tuple[Tensor, ...]:
         return shape_ops.chunk(self, chunks, dim)
 
     def __getitem__(self, index):
         return shape_ops.getitem(self, index)
 
-    def matmul(self, other):
+    def matmul(self, other: Tensor) -> Tensor:
         return linalg.matmul(self, other)
 
-    def bmm(self, other):
+    def bmm(self, other: Tensor) -> Tensor:
         return linalg.bmm(self, other)
 
-    def where(self, condition, other):
+    def where(self, condition: Tensor, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.where(condition, self, other)
 
-    def broadcast_to(self, shape):
+    def broadcast_to(self, shape: Sequence[_int]) -> Tensor:
         return shape_ops.broadcast_to(self, shape)
 
-    def mm(self, other):
+    def mm(self, other: Tensor) -> Tensor:
         return linalg.matmul(self, other)
 
     # -- more of PyTorch's methods, each the function of the same name ---------
-    def eq(self, other):
+    def eq(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.compare("eq", self, other)
 
-    def ne(self, other):
+    def ne(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.compare("ne", self, other)
 
-    def lt(self, other):
+    def lt(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.compare("lt", self, other)
 
-    def le(self, other):
+    def le(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.compare("le", self, other)
 
-    def gt(self, other):
+    def gt(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.compare("gt", self, other)
 
-    def ge(self, other):
+    def ge(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.compare("ge", self, other)
 
-    def sin(self):
+    def sin(self) -> Tensor:
         return elementwise.sin(self)
 
-    def cos(self):
+    def cos(self) -> Tensor:
         return elementwise.cos(self)
 
-    def erf(self):
+    def erf(self) -> Tensor:
         return elementwise.erf(self)
 
-    def expm1(self):
+    def expm1(self) -> Tensor:
         return elementwise.expm1(self)
 
-    def reciprocal(self):
+    def reciprocal(self) -> Tensor:
         return elementwise.reciprocal(self)
 
-    def log2(self):
+    def log2(self) -> Tensor:
         return elementwise.log2(self)
 
-    def log10(self):
+    def log10(self) -> Tensor:
         return elementwise.log10(self)
 
-    def floor(self):
+    def floor(self) -> Tensor:
         return elementwise.floor(self)
 
-    def ceil(self):
+    def ceil(self) -> Tensor:
         return elementwise.ceil(self)
 
-    def round(self):
+    def round(self) -> Tensor:
         return elementwise.round(self)
 
-    def trunc(self):
+    def trunc(self) -> Tensor:
         return elementwise.trunc(self)
 
-    def remainder(self, other):
+    def remainder(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.remainder(self, other)
 
     __mod__ = remainder
 
-    def fmod(self, other):
+    def fmod(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.fmod(self, other)
 
-    def clamp_min(self, min):
+    def clamp_min(self, min: Union[Tensor, Number]) -> Tensor:
         return elementwise.clamp(self, min=min)
 
-    def clamp_max(self, max):
+    def clamp_max(self, max: Union[Tensor, Number]) -> Tensor:
         return elementwise.clamp(self, max=max)
 
     def masked_fill(self, mask, value):
         return elementwise.masked_fill(self, mask, value)
 
     # trigonometric, hyperbolic and special functions
-    def tan(self):
+    def tan(self) -> Tensor:
         return elementwise.tan(self)
 
-    def sinh(self):
+    def sinh(self) -> Tensor:
         return elementwise.sinh(self)
 
-    def cosh(self):
+    def cosh(self) -> Tensor:
         return elementwise.cosh(self)
 
-    def asin(self):
+    def asin(self) -> Tensor:
         return elementwise.asin(self)
 
-    def acos(self):
+    def acos(self) -> Tensor:
         return elementwise.acos(self)
 
-    def atan(self):
+    def atan(self) -> Tensor:
         return elementwise.atan(self)
 
-    def atanh(self):
+    def atanh(self) -> Tensor:
         return elementwise.atanh(self)
 
     arcsin, arccos, arctan, arctanh = asin, acos, atan, atanh
@@ -829,44 +850,44 @@ class Tensor:
     def logit(self, eps=None):
         return elementwise.logit(self, eps)
 
-    def lgamma(self):
+    def lgamma(self) -> Tensor:
         return elementwise.lgamma(self)
 
-    def digamma(self):
+    def digamma(self) -> Tensor:
         return elementwise.digamma(self)
 
     def polygamma(self, n):
         return elementwise.polygamma(n, self)
 
-    def erfinv(self):
+    def erfinv(self) -> Tensor:
         return elementwise.erfinv(self)
 
     # tests and logic: bool results, no gradient
-    def isnan(self):
+    def isnan(self) -> Tensor:
         return elementwise.isnan(self)
 
-    def isfinite(self):
+    def isfinite(self) -> Tensor:
         return elementwise.isfinite(self)
 
-    def isinf(self):
+    def isinf(self) -> Tensor:
         return elementwise.isinf(self)
 
-    def isposinf(self):
+    def isposinf(self) -> Tensor:
         return elementwise.isposinf(self)
 
-    def isneginf(self):
+    def isneginf(self) -> Tensor:
         return elementwise.isneginf(self)
 
-    def logical_and(self, other):
+    def logical_and(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.logical_and(self, other)
 
-    def logical_or(self, other):
+    def logical_or(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.logical_or(self, other)
 
-    def logical_xor(self, other):
+    def logical_xor(self, other: Union[Tensor, Number]) -> Tensor:
         return elementwise.logical_xor(self, other)
 
-    def logical_not(self):
+    def logical_not(self) -> Tensor:
         return elementwise.logical_not(self)
 
     # selecting, scattering and products (ops/shape.py)
@@ -948,13 +969,13 @@ class Tensor:
     def diagonal(self, offset=0, dim1=0, dim2=1):
         return matrix.diagonal(self, offset, dim1, dim2)
 
-    def det(self):
+    def det(self) -> Tensor:
         return matrix.det(self)
 
-    def logdet(self):
+    def logdet(self) -> Tensor:
         return matrix.logdet(self)
 
-    def slogdet(self):
+    def slogdet(self) -> Tuple[Tensor, Tensor]:
         return matrix.slogdet(self)
 
     def gather(self, dim, index):
@@ -1005,13 +1026,13 @@ class Tensor:
     def repeat_interleave(self, repeats, dim=None):
         return shape_ops.repeat_interleave(self, repeats, dim)
 
-    def outer(self, other):
+    def outer(self, other: Tensor) -> Tensor:
         return linalg.outer(self, other)
 
-    def dot(self, other):
+    def dot(self, other: Tensor) -> Tensor:
         return linalg.dot(self, other)
 
-    def inverse(self):
+    def inverse(self) -> Tensor:
         return matrix.inverse(self)
 
     def lu(self, pivot=True, get_infos=False):

@@ -2,6 +2,13 @@
 
 A PyTorch model definition runs after changing ``from torch import nn`` to
 ``from autograd import nn``.
+
+module.py holds ``Module`` (the base class) and parameter.py ``Parameter``; the
+layers live one family per file (linear, conv, norm, pooling, activation, rnn,
+attention, padding, distance, loss, containers).  Besides the layers:
+``nn.functional`` (the ops under PyTorch's functional names), ``nn.init``
+(weight initialisation), ``nn.utils`` (gradient clipping, weight and spectral
+norm) and ``nn.parallel`` (data parallelism over processes).
 """
 from . import functional, init, parallel, utils  # noqa: F401
 from .activation import (ELU, GELU, SELU, Hardtanh, LeakyReLU, LogSoftmax, Mish, PReLU, ReLU, ReLU6,

@@ -10,7 +10,10 @@ Everything else (``parameters()``, ``state_dict()``, ``to()``, ``train()``...) w
 those registries recursively, building the dotted names ("features.0.weight")
 that PyTorch uses, so state_dict keys match PyTorch's for the same model.
 """
+from __future__ import annotations
+
 import collections
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 import numpy
 
@@ -19,6 +22,7 @@ from ..function import DtypeError, ShapeError
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from ..tensor_hooks import RemovableHandle
+from ..typing_aliases import DeviceLike, DtypeLike
 from .parameter import Parameter
 from .state_dict import format_state_dict_problems, state_dict_problems
 
@@ -28,7 +32,7 @@ IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "
 class Module:
     training = True
 
-    def __init__(self):
+    def __init__(self) -> None:
         object.__setattr__(self, "_parameters", collections.OrderedDict())
         object.__setattr__(self, "_buffers", collections.OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
@@ -37,10 +41,10 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", collections.OrderedDict())
         object.__setattr__(self, "_forward_hooks", collections.OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             if self.__dict__.get("_forward_pre_hooks") or self.__dict__.get("_forward_hooks"):
                 return self._call_with_hooks(args, kwargs)
@@ -65,11 +69,13 @@ class Module:
                 output = result
         return output
 
-    def register_forward_pre_hook(self, hook, *, prepend=False):
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *,
+                                  prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, args)`` before each forward; returns a handle with .remove()."""
         return _add_hook(self, "_forward_pre_hooks", hook, prepend)
 
-    def register_forward_hook(self, hook, *, prepend=False):
+    def register_forward_hook(self, hook: Callable[..., Any], *,
+                              prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; returns a handle with .remove()."""
         return _add_hook(self, "_forward_hooks", hook, prepend)
 
@@ -117,19 +123,19 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None")
         self._registries()[0][name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None")
         self._registries()[1][name] = tensor
         if not persistent:
             self._non_persistent.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Optional[Module]) -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module or None")
         self._registries()[2][name] = module
@@ -137,7 +143,8 @@ class Module:
     register_module = add_module
 
     # -- walking the tree ---------------------------------------------------
-    def named_modules(self, prefix="", memo=None):
+    def named_modules(self, prefix: str = "",
+                      memo: Optional[Set[int]] = None) -> Iterator[Tuple[str, Module]]:
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
@@ -147,13 +154,13 @@ class Module:
             if child is not None:
                 yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         return (m for _, m in self.named_modules())
 
-    def named_children(self):
+    def named_children(self) -> Iterator[Tuple[str, Module]]:
         return ((n, m) for n, m in self._modules.items() if m is not None)
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         return (m for _, m in self.named_children())
 
     def _named_members(self, registry, prefix, recurse):
@@ -166,19 +173,20 @@ class Module:
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix="", recurse=True):
+    def named_parameters(self, prefix: str = "",
+                         recurse: bool = True) -> Iterator[Tuple[str, Parameter]]:
         return self._named_members("_parameters", prefix, recurse)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         return (p for _, p in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self, prefix="", recurse=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[Tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         return (b for _, b in self.named_buffers(recurse=recurse))
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every sub-module (children first) and on self; returns self."""
         for child in self.children():
             child.apply(fn)
@@ -186,20 +194,20 @@ class Module:
         return self
 
     # -- modes and gradients ------------------------------------------------
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Module:
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self
 
-    def eval(self):
+    def eval(self) -> Module:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if set_to_none or p.grad is None:
                 p.grad = None
@@ -207,7 +215,8 @@ class Module:
                 p.grad = Tensor(p.grad.array * 0)
 
     # -- state dicts --------------------------------------------------------
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, destination: Optional[Dict[str, Tensor]] = None, prefix: str = "",
+                   keep_vars: bool = False) -> Dict[str, Tensor]:
         """Every parameter and persistent buffer by dotted name, as detached Tensors
         sharing the module's arrays (PyTorch's keys and order)."""
         state = collections.OrderedDict() if destination is None else destination
@@ -221,7 +230,8 @@ class Module:
                     state[dotted + name] = b if keep_vars else b.detach()
         return state
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, Any],
+                        strict: bool = True) -> IncompatibleKeys:
         """Copy arrays from ``state_dict`` into this module's parameters and buffers.
 
         Everything is checked first (``check_state_dict``); on any problem (with
@@ -241,7 +251,8 @@ class Module:
                     target._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
-    def check_state_dict(self, state_dict, strict=True):
+    def check_state_dict(self, state_dict: Mapping[str, Any],
+                         strict: bool = True) -> Tuple[List[str], List[str]]:
         """Raise RuntimeError naming every problem that ``load_state_dict(state_dict)``
         would meet; return the (missing, unexpected) keys it would tolerate."""
         if not isinstance(state_dict, dict):
@@ -265,7 +276,7 @@ class Module:
                         t.grad = Tensor(convert_array(t.grad.array))
         return self
 
-    def to(self, device=None, dtype=None):
+    def to(self, device: Optional[DeviceLike] = None, dtype: Optional[DtypeLike] = None) -> Module:
         """Move every parameter and buffer to ``device`` and/or cast the floating
         ones to ``dtype``, in place (the Parameter objects stay the same)."""
         if isinstance(device, (numpy.dtype, type)) and dtype is None:
@@ -278,20 +289,20 @@ class Module:
             self._convert(lambda a: backend.to_device(a, device))
         return self
 
-    def float(self):
+    def float(self) -> Module:
         return self.to(dtype=numpy.float32)
 
-    def double(self):
+    def double(self) -> Module:
         return self.to(dtype=numpy.float64)
 
-    def cuda(self):
+    def cuda(self) -> Module:
         return self.to("cuda")
 
-    def cpu(self):
+    def cpu(self) -> Module:
         return self.to("cpu")
 
     # -- printing -----------------------------------------------------------
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ""
 
     def __repr__(self):

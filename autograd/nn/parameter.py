@@ -1,4 +1,8 @@
 """Parameter: a Tensor that a Module registers as something to train."""
+from __future__ import annotations
+
+from typing import Optional
+
 from ..tensor import Tensor
 
 
@@ -10,7 +14,7 @@ class Parameter(Tensor):
     """
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Optional[Tensor] = None, requires_grad: bool = True) -> None:
         if data is None:
             from ..creation import zeros
             data = zeros(0)

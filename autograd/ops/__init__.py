@@ -9,6 +9,7 @@ shape        reshape, permute, broadcast/sum_to, indexing and index assignment (
 linalg       matmul with batch broadcasting, outer, dot, einsum
 matrix       inverse, (s)logdet, cholesky, triangular solves, diagonal, tril/triu
 activation   relu, leaky_relu, sigmoid, tanh, softplus, silu, elu, gelu
+recurrent    the LSTM's cell update and a whole LSTM layer, each as one op
 conv         conv2d and conv_transpose2d by im2col / col2im (conv_loops: the loop definitions)
 norm         batch_norm, instance_norm, group_norm, layer_norm
 pool         avg_pool2d, max_pool2d, interpolate (nearest), dropout, dropout2d

@@ -11,7 +11,10 @@
         optimizer.step()
 
 optimizer.py holds the base class (param groups, state, state_dict); each
-optimizer has its own file with its update formula in the docstring.
+optimizer (SGD, Adam, AdamW, NAdam, RAdam, RMSprop, Adagrad, Adadelta) has its
+own file with its update formula in the docstring.  lr_scheduler.py holds the
+learning-rate schedules (StepLR, CosineAnnealingLR, OneCycleLR, ...), and
+ema.py an exponential moving average of a model's weights.
 """
 from . import lr_scheduler
 from .adadelta import Adadelta

@@ -1,6 +1,8 @@
 """Adadelta: steps scaled by running averages of squared gradients and squared steps (Zeiler, 2012)."""
+from __future__ import annotations
+
 from ..backend import get_array_module
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class Adadelta(Optimizer):
@@ -19,7 +21,8 @@ class Adadelta(Optimizer):
     ``state[p]`` holds ``step``, ``square_avg`` (v) and ``acc_delta`` (u).
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False):
+    def __init__(self, params: ParamsLike, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, maximize: bool = False) -> None:
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize}
         super().__init__(params, defaults)

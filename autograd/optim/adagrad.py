@@ -1,6 +1,8 @@
 """Adagrad: each coordinate's step divided by the root of its summed squared gradients (Duchi et al., 2011)."""
+from __future__ import annotations
+
 from ..backend import get_array_module
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class Adagrad(Optimizer):
@@ -18,8 +20,9 @@ class Adagrad(Optimizer):
     ``state[p]`` holds ``step`` (t) and ``sum`` (s).
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, maximize=False):
+    def __init__(self, params: ParamsLike, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 maximize: bool = False) -> None:
         defaults = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value, "eps": eps,
                     "maximize": maximize}

@@ -1,6 +1,10 @@
 """Adam: adaptive moment estimation (Kingma & Ba, 2014)."""
+from __future__ import annotations
+
+from typing import Tuple
+
 from ..backend import get_array_module
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class Adam(Optimizer):
@@ -27,8 +31,9 @@ class Adam(Optimizer):
     # AdamW sets this: weight decay then shrinks θ directly instead of adding to g.
     decoupled_weight_decay = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, maximize=False):
+    def __init__(self, params: ParamsLike, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False) -> None:
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize}
         super().__init__(params, defaults)

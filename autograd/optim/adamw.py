@@ -1,5 +1,10 @@
 """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2017)."""
+from __future__ import annotations
+
+from typing import Tuple
+
 from .adam import Adam
+from .optimizer import ParamsLike
 
 
 class AdamW(Adam):
@@ -22,7 +27,9 @@ class AdamW(Adam):
 
     decoupled_weight_decay = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, maximize=False):
+    def __init__(self, params: ParamsLike, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad, maximize=maximize)

@@ -17,7 +17,10 @@ already running averages.
     ...  optimizer.step(); ema.update(model)
     samples = ema.module(z)
 """
+from __future__ import annotations
+
 import copy
+from typing import Any
 
 from .. import backend
 from ..creation import tensor
@@ -30,7 +33,7 @@ class ExponentialMovingAverage(Module):
     average, and the count of updates; calling it calls the averaged copy.  Being a
     Module, it is saved and restored with everything else in a checkpoint."""
 
-    def __init__(self, model, decay=0.999, warmup=True):
+    def __init__(self, model: Module, decay: float = 0.999, warmup: bool = True) -> None:
         super().__init__()
         if not 0.0 <= decay < 1.0:
             raise ValueError(f"ExponentialMovingAverage: decay must be in [0, 1), got {decay}")
@@ -39,10 +42,10 @@ class ExponentialMovingAverage(Module):
         self.module.requires_grad_(False)
         self.register_buffer("num_updates", tensor(0, dtype="int64", device=_device_of(model)))
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.module(*args, **kwargs)
 
-    def current_decay(self):
+    def current_decay(self) -> float:
         """The decay the next ``update`` uses, as a Python float (this one reads the count)."""
         return float(self._decay_beside_weights())
 
@@ -54,7 +57,7 @@ class ExponentialMovingAverage(Module):
         limit = (1 + n) / (10 + n) if self.warmup else xp.ones_like(n)
         return xp.minimum(limit, self.decay)
 
-    def update(self, model):
+    def update(self, model: Module) -> None:
         """Move the average one step towards ``model``'s current weights."""
         decay = self._decay_beside_weights()
         averages, weights = dict(self.module.named_parameters()), dict(model.named_parameters())
@@ -69,7 +72,7 @@ class ExponentialMovingAverage(Module):
                 average.array[...] = buffer.array
             self.num_updates.array += 1
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"decay={self.decay}, warmup={self.warmup}"
 
 

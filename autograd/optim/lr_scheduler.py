@@ -12,18 +12,23 @@ group of its optimizer.  Creating it already takes the first step, to epoch 0::
 ``base_lrs`` are the learning rates the groups had when the scheduler was made
 (saved in each group as ``"initial_lr"``).
 """
+from __future__ import annotations
+
 import copy
 import math
 import numbers
 import types
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from .optimizer import Optimizer
+
+LRLambda = Callable[[int], float]   # epoch -> factor of the base learning rate
 
 
 class LRScheduler:
     """Base class: subclasses write ``get_lr()``, the learning rates at ``last_epoch``."""
 
-    def __init__(self, optimizer):
+    def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
@@ -33,27 +38,27 @@ class LRScheduler:
         self.last_epoch = -1
         self.step()   # to epoch 0: the optimizer now holds the schedule's first learning rates
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """The learning rate of each param group at epoch ``last_epoch``."""
         raise NotImplementedError
 
-    def step(self):
+    def step(self) -> None:
         """Move to the next epoch and set its learning rates."""
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> List[float]:
         """The learning rates the last ``step()`` set, one per param group."""
         return list(self._last_lr)
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """Everything but the optimizer (save and load that separately)."""
         return {key: copy.deepcopy(value) for key, value in self.__dict__.items()
                 if key != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         self.__dict__.update(copy.deepcopy(state_dict))
 
 
@@ -66,7 +71,7 @@ class StepLR(LRScheduler):
     each multiple of step_size, so the values are PyTorch's to the last bit.
     """
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         is_integer = isinstance(step_size, numbers.Integral) and not isinstance(step_size, bool)
         if not is_integer or step_size <= 0:
             raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
@@ -91,7 +96,8 @@ class CosineAnnealingLR(LRScheduler):
     stepping the two agree to rounding error.
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0):  # noqa: N803 - PyTorch's name
+    def __init__(self, optimizer: Optimizer, T_max: float,  # noqa: N803 - PyTorch's name
+                 eta_min: float = 0) -> None:
         if isinstance(T_max, bool) or not isinstance(T_max, numbers.Real) or not T_max > 0:
             raise ValueError(f"CosineAnnealingLR: T_max must be a positive number, got {T_max!r}")
         self.T_max = T_max
@@ -112,7 +118,8 @@ class LambdaLR(LRScheduler):
     PyTorch, it stores None for them (and the attributes of callable objects).
     """
 
-    def __init__(self, optimizer, lr_lambda):
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Union[LRLambda, Sequence[LRLambda]]) -> None:
         n_groups = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != n_groups:
@@ -151,7 +158,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every epoch: lr(epoch) = base_lr · gamma ^ epoch
     (computed by multiplying the current lr, as PyTorch does)."""
 
-    def __init__(self, optimizer, gamma):
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         self.gamma = gamma
         super().__init__(optimizer)
 
@@ -164,7 +171,7 @@ class MultiStepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones``
     (twice if it is listed twice): lr(epoch) = base_lr · gamma ^ (milestones passed)."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1):
+    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1) -> None:
         milestones = list(milestones)
         if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones):
             raise ValueError(f"MultiStepLR: milestones must be integers, got {milestones!r}")
@@ -186,9 +193,12 @@ class OneCycleLR(LRScheduler):
     Each phase follows half a cosine (anneal_strategy='cos') or a straight line ('linear').
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False):
+    def __init__(self, optimizer: Optimizer, max_lr: Union[float, Sequence[float]],
+                 total_steps: Optional[int] = None, epochs: Optional[int] = None,
+                 steps_per_epoch: Optional[int] = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float = 0.85, max_momentum: float = 0.95, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, three_phase: bool = False) -> None:
         self.total_steps = _one_cycle_steps(total_steps, epochs, steps_per_epoch)
         if not 0 <= pct_start <= 1 or isinstance(pct_start, bool):
             raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start!r}")
@@ -281,8 +291,10 @@ class ReduceLROnPlateau(LRScheduler):
     metric yet), so it does not call ``LRScheduler.__init__``.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: Union[float, Sequence[float]] = 0,
+                 eps: float = 1e-8) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
         if not factor < 1.0:
@@ -311,7 +323,7 @@ class ReduceLROnPlateau(LRScheduler):
             return value < best * (1 - self.threshold) if relative else value < best - self.threshold
         return value > best * (1 + self.threshold) if relative else value > best + self.threshold
 
-    def step(self, metrics):
+    def step(self, metrics: float) -> None:
         value = float(metrics)
         self.last_epoch += 1
         if self.is_better(value, self.best):
@@ -357,7 +369,8 @@ class LinearLR(LRScheduler):
     epoch's factor to the last one's (so it composes with other schedulers the same way).
     """
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
         _check_fraction("LinearLR", "start_factor", start_factor, low_open=True)
         _check_fraction("LinearLR", "end_factor", end_factor)
         _check_count("LinearLR", "total_iters", total_iters)
@@ -381,7 +394,8 @@ class ConstantLR(LRScheduler):
     lr(epoch) = base_lr · factor while epoch < total_iters, then base_lr (applied
     as PyTorch does, multiplying the current lr by factor, then by 1 / factor)."""
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
         _check_fraction("ConstantLR", "factor", factor)
         _check_count("ConstantLR", "total_iters", total_iters, low=0)
         self.factor, self.total_iters = factor, total_iters
@@ -407,7 +421,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     given a fractional epoch (``epoch + batch / batches``), as in PyTorch.
     """
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,  # noqa: N803
+                 eta_min: float = 0.0, last_epoch: int = -1) -> None:
         _check_count("CosineAnnealingWarmRestarts", "T_0", T_0)
         _check_count("CosineAnnealingWarmRestarts", "T_mult", T_mult)
         if not isinstance(eta_min, numbers.Real) or isinstance(eta_min, bool):
@@ -420,7 +435,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         cosine = math.cos(math.pi * self.T_cur / self.T_i)
         return [self.eta_min + (base_lr - self.eta_min) * (1 + cosine) / 2 for base_lr in self.base_lrs]
 
-    def step(self, epoch=None):
+    def step(self, epoch: Optional[int] = None) -> None:
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:     # one more epoch; restart when the period is over
@@ -453,7 +468,8 @@ class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after the other: the i-th takes over at epoch
     ``milestones[i - 1]``, starting afresh from the base learning rates (as PyTorch)."""
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
+                 milestones: Sequence[int], last_epoch: int = -1) -> None:
         schedulers, milestones = list(schedulers), list(milestones)
         if not schedulers:
             raise ValueError("SequentialLR: expected at least one scheduler")
@@ -517,9 +533,13 @@ class CyclicLR(LRScheduler):
     moves the opposite way, from max_momentum down to base_momentum.
     """
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
-                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
-                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, base_lr: Union[float, Sequence[float]],
+                 max_lr: Union[float, Sequence[float]], step_size_up: int = 2000,
+                 step_size_down: Optional[int] = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Optional[Callable[[float], float]] = None,
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float = 0.8, max_momentum: float = 0.9,
+                 last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
         groups = optimizer.param_groups

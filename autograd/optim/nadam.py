@@ -1,7 +1,11 @@
 """NAdam: Adam with Nesterov momentum (Dozat, 2016)."""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
 from ..backend import get_array_module
 from .adam import Adam
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class NAdam(Adam):
@@ -24,9 +28,12 @@ class NAdam(Adam):
     ``state[p]`` holds ``step``, ``mu_product`` (Π), ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
-                 maximize=False, capturable=False, differentiable=False):
+    def __init__(self, params: ParamsLike, lr: float = 2e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: Optional[bool] = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "momentum_decay": momentum_decay,
                     "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize}

@@ -15,9 +15,12 @@ achieves in PyTorch; the step counts as an in-place change of each parameter
 refuses to run, as in PyTorch.  Subclasses only write ``_update`` (one parameter, one step)
 and ``_check_hyperparameters``.
 """
+from __future__ import annotations
+
 import copy
 import numbers
 from collections import defaultdict
+from typing import Any, Callable, Dict, Iterable, Optional, Union
 
 import numpy
 
@@ -25,9 +28,12 @@ from .. import backend
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
 
+# what an optimizer takes: tensors (one group), or dicts, one per param group
+ParamsLike = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
+
 
 class Optimizer:
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsLike, defaults: Dict[str, Any]) -> None:
         if isinstance(params, Tensor):
             raise TypeError("params must be an iterable of Tensors or of param-group dicts, "
                             "got a single Tensor; wrap it in a list: [param]")
@@ -60,7 +66,7 @@ class Optimizer:
         raise NotImplementedError
 
     # -- parameters ------------------------------------------------------------
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: Dict[str, Any]) -> None:
         """Add a group of parameters, with hyperparameters that override the defaults."""
         if not isinstance(param_group, dict):
             raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
@@ -95,7 +101,7 @@ class Optimizer:
         if existing_ids.intersection(new_ids):
             raise ValueError("some parameters appear in more than one parameter group")
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: set ``.grad`` to None, or fill it with zeros."""
         for group in self.param_groups:
             for param in group["params"]:
@@ -108,7 +114,7 @@ class Optimizer:
                     param.grad.zero_()
 
     # -- the update --------------------------------------------------------------
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], float]] = None) -> Optional[float]:
         """Update every parameter that has a gradient; return ``closure()``'s loss if given."""
         loss = None
         if closure is not None:
@@ -123,7 +129,7 @@ class Optimizer:
         return loss
 
     # -- checkpoints -------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """The optimizer's state in PyTorch's layout, with parameters named by position.
 
         ``{"state": {index: {name: value}}, "param_groups": [{hyperparameters...,
@@ -143,7 +149,7 @@ class Optimizer:
                                               for name, value in param_state.items()}
         return {"state": dict(sorted(state.items())), "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Restore hyperparameters and state saved by ``state_dict()``.
 
         Everything is checked before anything changes (``check_state_dict``), so a
@@ -151,7 +157,7 @@ class Optimizer:
         """
         self.param_groups, self.state = self._loaded(state_dict)
 
-    def check_state_dict(self, state_dict):
+    def check_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Raise ValueError if ``load_state_dict(state_dict)`` would fail; change nothing."""
         self._loaded(state_dict)
 
@@ -196,7 +202,7 @@ class Optimizer:
             if isinstance(default, tuple) and not isinstance(value, (tuple, list)):
                 raise ValueError(f"{name}: hyperparameter {key!r} must be a tuple, got {value!r:.40}")
 
-    def state_keys(self, group):
+    def state_keys(self, group: Dict[str, Any]) -> Dict[str, str]:
         """The state each parameter of ``group`` has once stepped: name -> 'count' (an int
         >= 0), 'number' (a float) or 'param' (an array of the parameter's shape)."""
         return {}
@@ -266,7 +272,8 @@ def _loaded_value(value, param, where):
 # ----------------------------------------------------------------------------
 # Argument checks shared by the optimizers
 # ----------------------------------------------------------------------------
-def check_number(optimizer_name, name, value, low=0.0, high=None, high_inclusive=False):
+def check_number(optimizer_name: str, name: str, value: float, low: float = 0.0,
+                 high: Optional[float] = None, high_inclusive: bool = False) -> None:
     """Raise unless ``low <= value`` (and ``value < high``, or ``<= high``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{optimizer_name}: {name} must be a real number, "

@@ -1,9 +1,12 @@
 """RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019)."""
+from __future__ import annotations
+
 import math
+from typing import Optional, Tuple
 
 from ..backend import get_array_module
 from .adam import Adam
-from .optimizer import Optimizer
+from .optimizer import Optimizer, ParamsLike
 
 
 class RAdam(Adam):
@@ -30,9 +33,11 @@ class RAdam(Adam):
     ``state[p]`` holds ``step``, ``exp_avg`` (m) and ``exp_avg_sq`` (v).
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False):
+    def __init__(self, params: ParamsLike, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: Optional[bool] = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize}
         Optimizer.__init__(self, params, defaults)   # Adam's hyperparameter checks, not its defaults

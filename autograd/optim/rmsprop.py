@@ -1,6 +1,8 @@
 """RMSprop: divide each step by a running root-mean-square of the gradient (Hinton, 2012)."""
+from __future__ import annotations
+
 from ..backend import get_array_module
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class RMSprop(Optimizer):
@@ -27,8 +29,9 @@ class RMSprop(Optimizer):
     ``momentum_buffer`` (b) and ``grad_avg`` (ḡ).
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, maximize=False):
+    def __init__(self, params: ParamsLike, lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, maximize: bool = False) -> None:
         defaults = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                     "momentum": momentum, "centered": centered, "maximize": maximize}
         super().__init__(params, defaults)

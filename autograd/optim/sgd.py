@@ -1,6 +1,8 @@
 """SGD: stochastic gradient descent, with optional momentum and Nesterov momentum."""
+from __future__ import annotations
+
 from ..backend import get_array_module
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, ParamsLike, check_number
 
 
 class SGD(Optimizer):
@@ -20,8 +22,9 @@ class SGD(Optimizer):
     ``state[p]["momentum_buffer"]`` holds b (only when momentum ≠ 0).
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, maximize=False):
+    def __init__(self, params: ParamsLike, lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
+                 maximize: bool = False) -> None:
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
         super().__init__(params, defaults)
