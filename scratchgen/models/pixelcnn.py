@@ -193,16 +193,9 @@ class PixelCNN(nn.Module):
         ``autograd.no_grad()``; ``progress`` shows a tqdm bar over pixels.
         """
         size = self.image_size
-        if given is None:
-            if n is None or n < 1:
-                raise ValueError(f"PixelCNN.sample: give n >= 1 or the images to complete, got n={n}")
-            weight = self.first.weight
-            x = torch.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
-        else:
+        if given is not None:
             self._check_images(given)
-            x = given.detach().clone()
-        if not 0 <= first_pixel <= size * size:
-            raise ValueError(f"PixelCNN.sample: first_pixel must be in 0..{size * size}, got {first_pixel}")
+        x = sampling_canvas(self, n, given, first_pixel)
         for i in tqdm(range(first_pixel, size * size), disable=not progress, desc="pixels", leave=False):
             row, column = divmod(i, size)
             rows, columns, (r, c) = self.window(row, column)
@@ -216,3 +209,20 @@ class PixelCNN(nn.Module):
         top, left = max(0, row - self.reach), max(0, column - self.reach)
         right = min(self.image_size, column + self.reach + 1)
         return slice(top, row + 1), slice(left, right), (row - top, column - left)
+
+
+def sampling_canvas(model, n, given, first_pixel):
+    """What raster-order sampling writes into: ``n`` blank images, or a copy of the
+    (already checked) ``given`` to complete from raster index ``first_pixel`` on.
+    Shared by PixelCNN and PixelRNN, which differ only in how they compute a pixel."""
+    name, size = type(model).__name__, model.image_size
+    if given is None:
+        if n is None or n < 1:
+            raise ValueError(f"{name}.sample: give n >= 1 or the images to complete, got n={n}")
+        weight = model.first.weight
+        x = torch.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
+    else:
+        x = given.detach().clone()
+    if not 0 <= first_pixel <= size * size:
+        raise ValueError(f"{name}.sample: first_pixel must be in 0..{size * size}, got {first_pixel}")
+    return x

@@ -47,7 +47,7 @@ from autograd.function import ShapeError
 from autograd.nn import functional as F
 from autograd.ops.recurrent import lstm_update
 
-from .pixelcnn import MaskedConv2d
+from .pixelcnn import MaskedConv2d, sampling_canvas
 
 
 class RowMaskedConv(nn.Module):
@@ -156,16 +156,9 @@ class PixelRNN(nn.Module):
         """Images drawn pixel by pixel in raster order (see PixelCNN.sample: the same
         arguments).  Each pass runs the rows up to the pixel's own only."""
         size = self.image_size
-        if given is None:
-            if n is None or n < 1:
-                raise ValueError(f"PixelRNN.sample: give n >= 1 or the images to complete, got n={n}")
-            weight = self.first.weight
-            x = torch.zeros(n, 1, size, size, dtype=weight.dtype, device=weight.device)
-        else:
+        if given is not None:
             self._check_images(given, whole=True)
-            x = given.detach().clone()
-        if not 0 <= first_pixel <= size * size:
-            raise ValueError(f"PixelRNN.sample: first_pixel must be in 0..{size * size}, got {first_pixel}")
+        x = sampling_canvas(self, n, given, first_pixel)
         for i in tqdm(range(first_pixel, size * size), disable=not progress, desc="pixels", leave=False):
             row, column = divmod(i, size)
             logits = self(x[:, :, :row + 1])[:, 0, row, column]
