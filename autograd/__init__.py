@@ -26,15 +26,22 @@ creation.py), the differentiable ops as functions (``exp``, ``sum``, ``matmul``,
     autograd.viz             pictures of graphs and of gradient checks
     autograd.exercises       the teaching exercises (``python -m autograd.exercises``)
 
-How it works, in reading order: tensor.py (Tensor), function.py (the Function
-protocol), engine.py (the backward pass), ops/ (the differentiable ops, each
-with its backward), gradcheck.py (gradients checked against finite differences).
+How it works, in reading order (each module imports only those before it):
+tensor.py (what a Tensor holds), function.py (the Function protocol), engine.py
+(the backward pass), ops/ (the differentiable ops, each with its backward),
+inplace.py (changing a tensor in place), tensor_methods.py (Tensor's methods, bound
+to the ops), then gradcheck.py (gradients checked against finite differences).
+docs/TOUR.md draws the whole order.
+
+Importing the package asks glibc to keep freed memory for the next training step
+(memory.py; ``AUTOGRAD_KEEP_FREED_MEMORY=0`` turns that off).
 """
+from . import tensor_methods  # noqa: F401  (first: every module below sees the whole Tensor)
 from . import autograd  # noqa: F401  (torch.autograd.grad and friends)
 from .autograd import backward, grad
 from .backend import (get_array_module, get_default_device, get_rng_state, set_default_device,
                       set_rng_state)
-from . import accelerator, backends, cuda  # noqa: F401  (torch.cuda, torch.backends.cudnn, ...)
+from . import accelerator, backends, cuda, nn, optim, random  # noqa: F401  (torch.nn, ...)
 from .devices import device, is_cuda_available
 from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace,
                        manual_seed, ones, ones_like, rand, rand_like, randint, randn, randn_like,
@@ -42,6 +49,7 @@ from .creation import (arange, as_tensor, empty, eye, from_numpy, full, full_lik
 from .dtypes import (bool_ as bool, double, float16, float32, float64, half, int8, int16,  # noqa: A004
                      int32, int64, long, short, uint8)
 from .function import DtypeError, Function, ShapeError
+from . import memory
 from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, gradgradcheck
@@ -53,17 +61,17 @@ from .ops.elementwise import (abs, acos, allclose, asin, atan, atanh, ceil, clam
                               logical_xor, logit, lt, masked_fill, maximum, minimum, ne, neg,
                               polygamma, pow, reciprocal, remainder, round, sign, sin, sinh, sqrt,
                               tan, trunc, where)
-from .ops.linalg import bmm, dot, einsum, mm, outer
+from .ops.linalg import addbmm, addmm, baddbmm, bmm, cdist, dot, einsum, mm, outer, tensordot
 from .ops.reduce import (all, amax, amin, aminmax, any, argmax, argmin, argsort,  # noqa: A004
                          count_nonzero, cumprod, cumsum, log_softmax, logsumexp, max, mean, median,
                          min, norm, prod, softmax, sort, std, std_mean, sum, topk, var, var_mean)
-from .ops.matrix import (det, diag_embed, diagonal, inverse, logdet, lu_unpack, qr, slogdet, tril,
-                         triu)
-from .ops.shape import (addbmm, addmm, baddbmm, broadcast_to, cdist, chunk, diag, diff, dstack,
-                        flatten, flip, gather, hstack, index_add, index_fill, index_select,
-                        masked_scatter, masked_select, meshgrid, movedim, narrow, pad, permute,
-                        repeat_interleave, reshape, roll, scatter, scatter_add, split, squeeze,
-                        stack, tensordot, tile, trace, transpose, unbind, unique, unsqueeze, vstack)
+from .ops.matrix import (det, diag_embed, diagonal, inverse, logdet, lu_unpack, qr, slogdet, trace,
+                         tril, triu)
+from .ops.shape import (broadcast_to, chunk, diag, diff, dstack, flatten, flip, gather, hstack,
+                        index_add, index_fill, index_select, masked_scatter, masked_select,
+                        meshgrid, movedim, narrow, pad, permute, repeat_interleave, reshape, roll,
+                        scatter, scatter_add, split, squeeze, stack, tile, transpose, unbind,
+                        unique, unsqueeze, vstack)
 from .serialization import CheckpointError, load, save
 from .tensor import Size, Tensor
 from .toplevel import (add, bernoulli, cat, div, e, empty_like, equal, finfo, get_default_dtype,
@@ -95,8 +103,6 @@ def is_tensor(obj):
 
 cuda_is_available = is_cuda_available
 
-from . import nn, optim, random  # noqa: E402,F401  (after the names they use are defined)
-
 _LAZY_SUBMODULES = ("distributions", "linalg", "utils")
 
 
@@ -112,3 +118,5 @@ def __getattr__(name):
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 __version__ = "0.1.0"
+
+memory.keep_freed_memory()   # once per process: large arrays freed by one step are reused by the next

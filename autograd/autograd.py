@@ -14,9 +14,8 @@ from typing import Optional, Tuple
 
 from . import creation
 from .engine import accumulate_into_leaf, run_backward
-from .function import Function  # noqa: F401  (torch.autograd.Function)
+from .function import Function, refresh_view  # noqa: F401  (torch.autograd.Function)
 from .grad_mode import detect_anomaly, enable_grad, no_grad, set_grad_enabled  # noqa: F401
-from .inplace import refresh_view
 from .tensor import Tensor
 from .typing_aliases import TensorOrTensors
 
@@ -124,4 +123,10 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors,
     return tuple(result)
 
 
-from . import autograd_functional as functional  # noqa: E402,F401  (torch.autograd.functional)
+def __getattr__(name):
+    """``torch.autograd.functional`` (autograd_functional.py), imported on first use: it
+    is built on ``grad`` above, so this module cannot import it first."""
+    if name == "functional":
+        from . import autograd_functional
+        return autograd_functional
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

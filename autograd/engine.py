@@ -27,6 +27,7 @@ returns gradients for chosen tensors instead and leaves ``.grad`` alone.
 """
 from . import function as function_module
 from .grad_mode import STATE, enable_grad, no_grad
+from .tensor_hooks import gradients_after_hooks
 from .tensor import Tensor
 
 FREED_MESSAGE = (
@@ -211,13 +212,21 @@ class _PassDuties:
         """f's backward on the summed gradients of its outputs; where its results go."""
         deliveries = []
         if self.needed is None or f in self.needed:   # grad(): only what leads to a target
-            deliveries = _call_backward(f, grad_outputs, self.needed, self.target_at,
-                                        self.create_graph)
+            deliveries = _call_backward(f, grad_outputs, self.wanted(f), self.create_graph)
             self.arrived(deliveries)
         self.kept.pop(f, None)
         if not self.retain_graph:
             f.release()
         return deliveries
+
+    def wanted(self, f):
+        """Which of f's inputs this pass wants a gradient for: those that require grad
+        and, for grad(), lie on a path to one of its targets."""
+        if self.needed is None:
+            return f.needs_input_grad
+        return tuple([needs and (creator in self.needed or
+                                 (id(t) if creator is None else (creator, index)) in self.target_at)
+                      for needs, (creator, index), t in zip(f.needs_input_grad, f.edges, f.inputs)])
 
     def arrived(self, deliveries):
         """Gradients (creator, output_index, tensor, grad) arrive at tensors some Function
@@ -243,33 +252,28 @@ class _PassDuties:
             self.results[id(target)] = _add(self.results.get(id(target)), grad)
 
 
-def _call_backward(f, grad_outputs, needed, target_at, create_graph):
-    """f.backward(*grad_outputs) with the engine's checks; returns (creator,
-    output_index, input, gradient) for each input that wants and gets a gradient."""
+def _call_backward(f, grad_outputs, wanted, create_graph):
+    """f's backward with the engine's checks, for the inputs marked in ``wanted``;
+    returns (creator, output_index, input, gradient) for each of them that gets one."""
     if f.inputs is None:
         raise RuntimeError(FREED_MESSAGE)
     f.check_saved_versions()
-    mask = recorded = f.needs_input_grad
-    if needed is not None:  # grad(): only edges that lead to a target
-        mask = tuple(m and (creator in needed or
-                            (id(t) if creator is None else (creator, index)) in target_at)
-                     for m, (creator, index), t in zip(mask, f.edges, f.inputs))
-        f.needs_input_grad = mask
+    if f.tensor_hooks:
+        grad_outputs = gradients_after_hooks(f, grad_outputs)
     anomaly = STATE.anomaly_enabled
     STATE.anomaly_enabled = False  # blame f.backward below, not the ops it calls
     try:
-        grads = _gradients_of(f, grad_outputs, create_graph)
+        grads = _gradients_of(f, grad_outputs, wanted, create_graph)
     finally:
         STATE.anomaly_enabled = anomaly
-        f.needs_input_grad = recorded  # a retained graph may be used by backward() later
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(f.inputs):
         raise RuntimeError(f"{f.name}.backward returned {len(grads)} gradients for "
                            f"{len(f.inputs)} inputs")
     deliveries = []
-    for index, (t, grad, wanted) in enumerate(zip(f.inputs, grads, mask)):
-        if not wanted or grad is None:
+    for index, (t, grad, is_wanted) in enumerate(zip(f.inputs, grads, wanted)):
+        if not is_wanted or grad is None:
             continue
         grad = _checked_gradient(f, index, t, grad)
         if anomaly:
@@ -279,15 +283,18 @@ def _call_backward(f, grad_outputs, needed, target_at, create_graph):
     return deliveries
 
 
-def _gradients_of(f, grad_outputs, create_graph):
-    """f's backward in Tensor ops; or, where f offers backward_arrays and no graph of this
-    pass is wanted, the same numbers computed on raw arrays (see function.py)."""
-    if create_graph or f.backward_arrays is None:
-        return f.backward(*grad_outputs)
-    grads = f.backward_arrays(*[None if g is None else g.array for g in grad_outputs])
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    return tuple([None if g is None else Tensor(g) for g in grads])
+def _gradients_of(f, grad_outputs, wanted, create_graph):
+    """f's gradients in Tensor ops (``backward_for`` gets the wanted inputs as an argument);
+    or, where f offers backward_arrays and no graph of this pass is wanted, the same numbers
+    computed on raw arrays for the inputs recorded as needing them (see function.py)."""
+    if not create_graph and f.backward_arrays is not None:
+        grads = f.backward_arrays(*[None if g is None else g.array for g in grad_outputs])
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        return tuple([None if g is None else Tensor(g) for g in grads])
+    if f.backward_for is not None:
+        return f.backward_for(wanted, *grad_outputs)
+    return f.backward(*grad_outputs)
 
 
 def _checked_gradient(f, index, t, grad):

@@ -14,6 +14,15 @@ A Function object is used once: ``Exp()(x)`` makes a new node of the graph.
 Calling it unwraps the input Tensors, runs forward, wraps the results, and, when
 grad mode is on and some input requires grad, records itself as their creator.
 
+An op whose inputs' gradients are separate pieces of work (a product, a matrix
+product, a convolution) writes ``backward_for(self, wanted, *grad_outputs)`` instead
+of ``backward``: ``wanted`` holds one bool per input, and the gradients of the
+inputs not wanted are None and never computed.  ``backward()`` asks for the inputs
+that require grad (``needs_input_grad``, recorded at forward); ``grad()`` asks only
+for those on a path to the tensors it was given, so that a gradient penalty's
+``grad(critic(x), x)`` does not compute the critic's weight gradients.  The mask is
+an argument: the Function is never changed by a backward pass.
+
 An op may also offer ``backward_arrays(self, *grad_arrays)``: the same numbers as
 ``backward``, computed on raw arrays (None for an output no gradient reached; it may
 return None for an input that needs no gradient).  The engine calls it instead of
@@ -30,7 +39,8 @@ tensor changed in place after forward is caught (``inplace.py``):
 needs depend on which inputs want a gradient (a product reads b only for a's
 gradient) overrides ``inputs_read_by_backward``.  A view op (its output may share
 its input's memory) sets ``is_view`` and says how to make the same view of
-another tensor in ``view_maker``.
+another tensor in ``view_maker``; ``refresh_view`` uses it to rebuild a view's node
+after its base was changed in place through the graph.
 """
 from __future__ import annotations
 
@@ -51,7 +61,9 @@ class Function:
     needs_input_grad = ()    # which inputs want a gradient
     saved_versions = ()      # (version counter, its count, "input" | "output", index)
     trace = None             # where the op was called, under detect_anomaly()
+    tensor_hooks = None      # register_hook's hooks, by output index (tensor_hooks.py)
 
+    backward_for = None      # optional: backward for chosen inputs only (see above)
     backward_arrays = None   # optional: backward's numbers on raw arrays (see above)
     saved_inputs = None      # the inputs whose values backward reads; None: all of them
     saves_outputs = True     # whether backward reads the outputs' values
@@ -70,7 +82,9 @@ class Function:
 
     def backward(self, *grad_outputs: Tensor
                  ) -> Union[Optional[Tensor], Tuple[Optional[Tensor], ...]]:
-        raise NotImplementedError(f"{self.name}.backward")
+        if self.backward_for is None:
+            raise NotImplementedError(f"{self.name}.backward")
+        return self.backward_for(self.needs_input_grad, *grad_outputs)
 
     def explain_error(self, arrays: Sequence[Array], err: Exception) -> str:
         """The message for a ValueError that numpy raised inside forward."""
@@ -103,7 +117,7 @@ class Function:
         if STATE.grad_enabled:
             for t in inputs:
                 if t._view is not None:
-                    inplace.refresh_view(t)   # its base was changed in place through the graph
+                    refresh_view(t)   # its base was changed in place through the graph
             needs_grad = tuple([t.requires_grad for t in inputs])
             record = True in needs_grad
         if type(result) is tuple:  # several outputs (split)
@@ -250,6 +264,23 @@ def _compose(first, then):
     return lambda t: then(first(t))
 
 
+def refresh_view(view: Tensor) -> None:
+    """If the view's base was changed in place through the graph since the view's
+    node was built, rebuild the node from the base (the memory is already right)."""
+    info = view._view
+    base = info.base
+    if (base.creator, base.output_index) == info.base_node:
+        return
+    if not STATE.grad_enabled:
+        return
+    fresh = info.make(base)
+    view.creator, view.output_index = fresh.creator, fresh.output_index
+    view.requires_grad = fresh.requires_grad
+    if fresh.creator is not None:
+        fresh.creator.replace_output(fresh, view)
+    info.base_node = (base.creator, base.output_index)
+
+
 class ShapeError(ValueError):
     """Inputs whose shapes an op cannot combine; the message names the op and shapes
     (and the layer, once a Module's call has passed it on: ``nn.Module.__call__``)."""
@@ -290,6 +321,3 @@ def anomaly_check_backward(function: Function, index: int, grad: Optional[Tensor
         raise FloatingPointError(
             f"detect_anomaly: {function.name}.backward returned NaN or Inf in the gradient "
             f"of its input {index}{where}")
-
-
-from . import inplace  # noqa: E402  (inplace imports the ops, which import this module)

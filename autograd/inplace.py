@@ -22,12 +22,13 @@ Three rules make in-place changes safe for gradients:
 A write into a view (``x[0].add_(w)``) is a write into its base at the view's
 positions, recorded on the base; the view then becomes a view of the new base.
 """
-import numbers
-
 import numpy
 
 from . import backend
+from .function import refresh_view
 from .grad_mode import STATE, no_grad
+from .ops import elementwise
+from .ops import shape as shape_ops
 from .tensor import Tensor
 
 
@@ -191,40 +192,7 @@ def _positions_in(base, make):
     return xp.unravel_index(positions, base.array.shape)
 
 
-def refresh_view(view):
-    """If the view's base was changed in place through the graph since the view's
-    node was built, rebuild the node from the base (the memory is already right)."""
-    info = view._view
-    base = info.base
-    if (base.creator, base.output_index) == info.base_node:
-        return
-    if not STATE.grad_enabled:
-        return
-    fresh = info.make(base)
-    view.creator, view.output_index = fresh.creator, fresh.output_index
-    view.requires_grad = fresh.requires_grad
-    if fresh.creator is not None:
-        fresh.creator.replace_output(fresh, view)
-    info.base_node = (base.creator, base.output_index)
-
-
-def _broadcast(value, like):
-    value = value.to(dtype=like.dtype) if value.dtype.kind in "fc" or like.dtype.kind not in "fc" else value
-    return shape_ops.broadcast_to(value, like.shape) if value.shape != like.shape else value.clone()
-
-
-def _constant(value, like):
-    xp = backend.get_array_module(like.array)
-    if not isinstance(value, (numbers.Number, numpy.generic)):
-        raise TypeError(f"fill_: expected a number or a one-element tensor, got {type(value).__name__}")
-    return Tensor(xp.full(like.shape, value, dtype=like.dtype))
-
-
 def _as_tensor(value, like):
     if isinstance(value, Tensor):
         return value
     return elementwise.constant_like(value, like)
-
-
-from .ops import elementwise  # noqa: E402  (the ops import Tensor, which imports this module)
-from .ops import shape as shape_ops  # noqa: E402

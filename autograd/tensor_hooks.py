@@ -2,16 +2,15 @@
 
 PyTorch attaches such a hook to the node that made the tensor, so that it runs
 on the tensor's whole gradient (summed over every use of the tensor, also uses
-made before the hook was registered) before that node's backward.  The same is
-done here without touching the engine: the first hook on one of a Function's
-outputs gives that Function object its own ``backward``, which passes each
-output's gradient through its hooks and then calls the class's backward.  A hook
-may return a replacement gradient (of the same shape) or None.
+made before the hook was registered) before that node's backward.  So here:
+``register_hook`` keeps the hook in the node's ``tensor_hooks`` (by output), and
+the engine passes each output's gradient through ``gradients_after_hooks`` before
+it calls the node's backward.  A hook may return a replacement gradient (of the
+same shape) or None.
 
-Limits (the engine has no place to call a hook from): hooks on leaf tensors are
-refused, since a leaf's gradient goes straight into ``.grad``; and ``retain_grad``
-and ``autograd.grad(outputs, inputs)`` report the gradient as it was before the
-hooks of that tensor ran.
+Limits: hooks on leaf tensors are refused, since a leaf's gradient goes straight
+into ``.grad``; and ``retain_grad`` and ``autograd.grad(outputs, inputs)`` report
+the gradient as it was before the hooks of that tensor ran.
 """
 import collections
 
@@ -49,27 +48,25 @@ def register_hook(tensor, hook):
             "engine, whose backward adds a leaf's gradient into .grad directly; hook a tensor "
             "computed from it (e.g. w * 1), or change p.grad after backward()")
     node, index = tensor.creator, tensor.output_index
-    hooks = node.__dict__.get("tensor_hooks")
-    if hooks is None:
-        hooks = node.tensor_hooks = collections.defaultdict(collections.OrderedDict)
-        node.backward = _backward_with_hooks(node, type(node).backward)
-    handle = RemovableHandle(hooks[index])
-    hooks[index][handle.id] = hook
+    if node.tensor_hooks is None:
+        node.tensor_hooks = collections.defaultdict(collections.OrderedDict)
+    handle = RemovableHandle(node.tensor_hooks[index])
+    node.tensor_hooks[index][handle.id] = hook
     return handle
 
 
-def _backward_with_hooks(node, backward):
-    def run(*grad_outputs):
-        grads = list(grad_outputs)
-        for index, registered in node.tensor_hooks.items():
-            for hook in list(registered.values()):
-                if grads[index] is None:
-                    break
-                replaced = hook(grads[index])
-                if replaced is not None:
-                    grads[index] = _checked(replaced, grads[index])
-        return backward(node, *grads)
-    return run
+def gradients_after_hooks(node, grad_outputs):
+    """The gradients of ``node``'s outputs once each has passed through its hooks, in the
+    order they were registered (the engine calls this before node's backward)."""
+    grads = list(grad_outputs)
+    for index, registered in node.tensor_hooks.items():
+        for hook in list(registered.values()):
+            if grads[index] is None:
+                break
+            replaced = hook(grads[index])
+            if replaced is not None:
+                grads[index] = _checked(replaced, grads[index])
+    return grads
 
 
 def _checked(replaced, grad):

@@ -10,10 +10,10 @@ import math
 
 import numpy
 
-from . import backend
+from . import backend, creation
 from .grad_mode import STATE, no_grad
 from .ops import elementwise, linalg, shape
-from .tensor import Tensor
+from .tensor import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS, Tensor
 
 pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
 
@@ -89,15 +89,14 @@ def equal(input, other):
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    from .creation import zeros_like
-    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+    return creation.zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, dtype=None, device=None):
-    from .creation import randint
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device)
+    return creation.randint(low, high, input.shape, dtype=dtype or input.dtype,
+                            device=device or input.device)
 
 
 # ----------------------------------------------------------------------------
@@ -105,14 +104,13 @@ def randint_like(input, low=0, high=None, dtype=None, device=None):
 # ----------------------------------------------------------------------------
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None):
     """Samples N(mean, std^2): mean and std may be tensors (elementwise) or numbers with ``size``."""
-    from .creation import randn
     if size is not None:
-        return randn(*size, dtype=dtype, device=device) * std + mean
+        return creation.randn(*size, dtype=dtype, device=device) * std + mean
     like = mean if isinstance(mean, Tensor) else std
     if not isinstance(like, Tensor):
         raise TypeError("normal: give size, or a tensor mean or std")
     shape_ = numpy.broadcast_shapes(getattr(mean, "shape", ()), getattr(std, "shape", ()))
-    noise = randn(*shape_, dtype=like.dtype, device=like.device)
+    noise = creation.randn(*shape_, dtype=like.dtype, device=like.device)
     with no_grad():
         return noise * std + mean
 
@@ -147,8 +145,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 # ----------------------------------------------------------------------------
 def finfo(dtype=None):
     """Limits of a floating dtype (eps, tiny, max, min), as numpy.finfo gives them."""
-    from .creation import DEFAULT_FLOAT
-    return numpy.finfo(numpy.dtype(dtype or DEFAULT_FLOAT))
+    return numpy.finfo(numpy.dtype(dtype or creation.DEFAULT_FLOAT))
 
 
 def iinfo(dtype):
@@ -156,13 +153,11 @@ def iinfo(dtype):
 
 
 def get_default_dtype():
-    from . import creation
     return creation.DEFAULT_FLOAT
 
 
 def set_default_dtype(dtype):
     """The dtype new floating tensors and layers get (float32 unless changed)."""
-    from . import creation
     dtype = numpy.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
@@ -186,7 +181,6 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     end when eliding (3), ``linewidth`` characters per line; ``profile`` 'default',
     'short' or 'full' sets the first three at once; ``sci_mode`` True/False forces or
     forbids scientific notation (None: automatic)."""
-    from .tensor import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS
     if profile is not None:
         if profile not in _PRINT_PROFILES:
             raise ValueError(f"set_printoptions: profile must be 'default', 'short' or 'full', "
@@ -219,9 +213,8 @@ def get_num_threads():
 
 def seed():
     """Seed the random generators with a fresh non-deterministic seed and return it."""
-    from .creation import manual_seed
     value = int(numpy.random.SeedSequence().entropy % (2 ** 63))
-    manual_seed(value)
+    creation.manual_seed(value)
     return value
 
 

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 import autograd as torch
 from autograd.nn import functional as F
-from autograd.ops.conv import conv_output_size, is_batch_last
+from autograd.ops.conv import conv_output_size
 from autograd.ops.conv_loops import conv2d_loops, conv_transpose2d_loops
+from autograd.ops.im2col import is_batch_last
 
 
 @st.composite
@@ -223,7 +224,7 @@ def test_transposed_convolution_to_few_channels_scatters_channel_major(stride, d
 def test_assign_copies_into_either_memory_order_from_either(n, c, h, w, data):
     """``_assign`` moves rows first when the target lies batch-last and x does not; the
     values must be those of a plain copy, for every pair of orders, crops included."""
-    from autograd.ops.conv import _assign
+    from autograd.ops.im2col import _assign
     x = numpy.random.default_rng(n * c * h * w).standard_normal((n, c, h, w))
     source = x if data.draw(st.booleans()) else batch_last(x)
     if data.draw(st.booleans()):

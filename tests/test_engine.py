@@ -103,7 +103,9 @@ def test_grad_leaves_dot_grad_alone_and_returns_a_tuple():
     assert not gx.requires_grad
 
 
-def test_grad_only_computes_what_leads_to_the_inputs():
+def test_a_function_with_a_plain_backward_sees_the_recorded_mask_and_grad_drops_the_rest():
+    """As ctx.needs_input_grad in PyTorch: backward() alone cannot be told what grad() wants
+    (backward_for can), so it computes what was recorded and the engine keeps x's part."""
     calls = []
 
     class Spy(Function):
@@ -117,8 +119,8 @@ def test_grad_only_computes_what_leads_to_the_inputs():
 
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     weight = torch.tensor([3.0, 4.0], requires_grad=True)
-    torch.autograd.grad(Spy()(x, weight).sum(), x)
-    assert calls == [(True, False)]
+    (gx,) = torch.autograd.grad(Spy()(x, weight).sum(), x)
+    assert calls == [(True, True)] and gx.tolist() == [3.0, 4.0] and weight.grad is None
 
 
 def test_grad_with_respect_to_an_intermediate_tensor():
@@ -255,3 +257,39 @@ def test_two_roots_made_by_one_function_after_another_op():
     a, b = (x * 3).chunk(2)
     torch.autograd.backward([a, b], [Tensor(numpy.ones(2)), Tensor(numpy.full(2, 2.0))])
     assert x.grad.tolist() == [3.0, 3.0, 6.0, 6.0]
+
+
+class _RecordsWanted(Function):
+    """x * w, remembering which inputs each backward pass asked for."""
+    asked = []
+
+    def forward(self, x, w):
+        return x * w
+
+    def backward_for(self, wanted, gy):
+        type(self).asked.append(tuple(wanted))
+        x, w = self.inputs
+        return (gy * w if wanted[0] else None), (gy * x if wanted[1] else None)
+
+
+def test_grad_asks_backward_for_only_the_inputs_on_a_path_to_its_targets_and_changes_no_function():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    _RecordsWanted.asked = []
+    y = _RecordsWanted()(x, w)
+    (gx,) = torch.grad(y.sum(), [x], retain_graph=True)
+    assert _RecordsWanted.asked == [(True, False)]
+    assert y.creator.needs_input_grad == (True, True)      # the recorded mask is untouched
+    assert gx.tolist() == [3.0, 4.0] and w.grad is None
+    y.sum().backward()
+    assert _RecordsWanted.asked == [(True, False), (True, True)]
+    assert x.grad.tolist() == [3.0, 4.0] and w.grad.tolist() == [1.0, 2.0]
+
+
+def test_backward_for_is_what_backward_runs_with_the_recorded_mask():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0])
+    _RecordsWanted.asked = []
+    y = _RecordsWanted()(x, w)
+    gx, gw = y.creator.backward(torch.ones(2))
+    assert _RecordsWanted.asked == [(True, False)] and gw is None and gx.tolist() == [3.0, 4.0]

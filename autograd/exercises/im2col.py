@@ -10,8 +10,9 @@ came from (where windows overlap a pixel gets several) and crops the padding.
 Being adjoint, each is the other's backward; both are Functions here, so a
 backward written with them stays differentiable.
 
-The library's own convolution (autograd/ops/conv.py) does the same with
-strided views; this file loops over the k*k window offsets for clarity.
+The library's own convolution (autograd/ops/conv.py, by way of
+autograd/ops/im2col.py) does the same with strided views; this file loops over
+the k*k window offsets for clarity.
 """
 from .. import backend
 from ..function import Function

@@ -77,10 +77,10 @@ class Add(Broadcasting):
     def forward(self, a, b):
         return a + b
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs  # d(a + b) = da + db: each input gets gy, summed back to its shape
-        ga = sum_to(gy, a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(gy, b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(gy, a.shape) if wanted[0] else None
+        gb = sum_to(gy, b.shape) if wanted[1] else None
         return ga, gb
 
 
@@ -90,10 +90,10 @@ class Sub(Broadcasting):
     def forward(self, a, b):
         return a - b
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs
-        ga = sum_to(gy, a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(-gy, b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(gy, a.shape) if wanted[0] else None
+        gb = sum_to(-gy, b.shape) if wanted[1] else None
         return ga, gb
 
 
@@ -101,10 +101,10 @@ class Mul(Bilinear, Broadcasting):
     def forward(self, a, b):
         return a * b
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs  # d(ab) = b da + a db
-        ga = sum_to(gy * b, a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(gy * a, b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(gy * b, a.shape) if wanted[0] else None
+        gb = sum_to(gy * a, b.shape) if wanted[1] else None
         return ga, gb
 
 
@@ -115,10 +115,10 @@ class Div(Broadcasting):
     def inputs_read_by_backward(self, needs_input_grad):
         return [0, 1] if needs_input_grad[1] else [1]   # a's gradient reads only b
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs  # d(a/b) = da / b - a db / b^2
-        ga = sum_to(gy / b, a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(-gy * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(gy / b, a.shape) if wanted[0] else None
+        gb = sum_to(-gy * a / (b * b), b.shape) if wanted[1] else None
         return ga, gb
 
 
@@ -128,11 +128,11 @@ class Pow(Broadcasting):
     def forward(self, a, b):
         return a ** b
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs  # d(a^b) = b a^(b-1) da + a^b log(a) db
-        ga = sum_to(gy * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
+        ga = sum_to(gy * b * a ** (b - 1), a.shape) if wanted[0] else None
         gb = None
-        if self.needs_input_grad[1]:
+        if wanted[1]:
             # log(a) is -inf at a = 0 where a^b is 0: take the product as 0 there (PyTorch too)
             safe_a = where(a.array == 0, 1.0, a)
             gb = sum_to(gy * self.saved_output() * log(safe_a), b.shape)
@@ -726,11 +726,11 @@ class Maximum(Broadcasting):
             xp.result_type(a, b))
         return xp.where(a_wins, a, b)
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs
         share_a = Tensor(self.share_a)
-        ga = sum_to(gy * share_a, a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(gy * (1 - share_a), b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(gy * share_a, a.shape) if wanted[0] else None
+        gb = sum_to(gy * (1 - share_a), b.shape) if wanted[1] else None
         return ga, gb
 
 
@@ -748,11 +748,11 @@ class Where(Function):
     def forward(self, a, b):
         return backend.get_array_module(a).where(self.condition, a, b)
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs
         zero = constant_like(0, gy)
-        ga = sum_to(where(self.condition, gy, zero), a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(where(self.condition, zero, gy), b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(where(self.condition, gy, zero), a.shape) if wanted[0] else None
+        gb = sum_to(where(self.condition, zero, gy), b.shape) if wanted[1] else None
         return ga, gb
 
 
@@ -791,7 +791,7 @@ def where(condition, a=None, b=None):
     """where(condition, a, b): a where the condition holds, else b.  With the condition
     alone, the indices where it holds, one tensor per dim (torch.where(mask))."""
     if a is None and b is None:
-        from .reduce import nonzero
+        from .reduce import nonzero   # reduce imports this module, so not at the top
         return nonzero(condition if isinstance(condition, Tensor) else Tensor(condition), as_tuple=True)
     like = a if isinstance(a, Tensor) else b
     if not isinstance(like, Tensor):

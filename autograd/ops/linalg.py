@@ -1,13 +1,20 @@
-"""Matrix products, with NumPy's batch broadcasting.
+"""Matrix products, with NumPy's batch broadcasting, and the products built on them
+(addmm, baddbmm, addbmm, tensordot, einsum) and distances (cdist).
 
 For C = A @ B the gradients are dA = dC @ B^T and dB = A^T @ dC, where ^T swaps
 the last two dims.  Batch dims that were broadcast are summed back by ``sum_to``.
 A 1-D operand is treated as a row (first) or column (second) and the extra dim
 removed from the result, as NumPy and PyTorch do.
 """
+import numbers
+
+import numpy
+
 from .. import backend
 from ..function import Bilinear, Function, ShapeError
-from .shape import Permute, broadcast_to, reshape, sum_to
+from . import reduce
+from .shape import (Permute, _scaled, broadcast_to, normalize_dim, permute, reshape, sum_to,
+                    unsqueeze)
 
 
 class MatMul(Bilinear):
@@ -16,11 +23,11 @@ class MatMul(Bilinear):
     def forward(self, a, b):
         return a @ b
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         a, b = self.inputs
         # both operands have at least 2 dims here, so MatMul is called directly
-        ga = sum_to(MatMul()(gy, _swap_last_two(b)), a.shape) if self.needs_input_grad[0] else None
-        gb = sum_to(MatMul()(_swap_last_two(a), gy), b.shape) if self.needs_input_grad[1] else None
+        ga = sum_to(MatMul()(gy, _swap_last_two(b)), a.shape) if wanted[0] else None
+        gb = sum_to(MatMul()(_swap_last_two(a), gy), b.shape) if wanted[1] else None
         return ga, gb
 
     def explain_error(self, arrays, err):
@@ -80,6 +87,65 @@ def dot(a, b):
 
 
 # ----------------------------------------------------------------------------
+# Products built on matmul: addmm, baddbmm, addbmm, tensordot; and distances: cdist
+# ----------------------------------------------------------------------------
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2) for matrices; with beta = 0 input is ignored
+    (nan and inf in it do not propagate, as in PyTorch)."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"addmm: expected 2-D mat1 and mat2, got shapes {tuple(mat1.shape)} and "
+                         f"{tuple(mat2.shape)}")
+    product = _scaled(matmul(mat1, mat2), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def baddbmm(input, batch1, batch2, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2) for batches of matrices (b, n, m), (b, m, p)."""
+    product = _scaled(bmm(batch1, batch2), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def addbmm(input, batch1, batch2, beta=1, alpha=1):
+    """beta * input + alpha * sum_b batch1[b] @ batch2[b]."""
+    product = _scaled(reduce.sum(bmm(batch1, batch2), 0), alpha)
+    return product if beta == 0 else _scaled(input, beta) + product
+
+
+def tensordot(a, b, dims=2):
+    """Sum of products over dims of a and b: ``dims`` = n contracts a's last n dims with
+    b's first n; or a pair of lists (a's dims, b's dims).  Done as one matrix product."""
+    if isinstance(dims, numbers.Integral):
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
+    dims_a = [normalize_dim(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [normalize_dim(d, b.ndim, "tensordot") for d in dims_b]
+    if [a.shape[d] for d in dims_a] != [b.shape[d] for d in dims_b]:
+        raise ShapeError(f"tensordot: contracted dims {dims_a} of shape {tuple(a.shape)} and "
+                         f"{dims_b} of shape {tuple(b.shape)} have different sizes")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    size = int(numpy.prod([a.shape[d] for d in dims_a]))
+    a2 = reshape(permute(a, free_a + dims_a), (-1, size))
+    b2 = reshape(permute(b, dims_b + free_b), (size, -1))
+    return reshape(matmul(a2, b2), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """The p-norm distance between each row of x1 (.., P, M) and each row of x2
+    (.., R, M): out[.., i, j] = ||x1[.., i, :] - x2[.., j, :]||_p, shape (.., P, R)."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(f"cdist: expected x1 (.., P, M) and x2 (.., R, M) with the same M, got "
+                         f"shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
+    if p < 0:
+        raise ValueError(f"cdist: p must be >= 0, got {p}")
+    differences = unsqueeze(x1, -2) - unsqueeze(x2, -3)          # (.., P, R, M)
+    if p == 0:   # the number of coordinates that differ (no gradient, as in PyTorch)
+        return reduce.sum((differences != 0).to(dtype=x1.dtype), -1).detach()
+    return reduce.norm(differences, p, -1)
+
+
+# ----------------------------------------------------------------------------
 # einsum
 # ----------------------------------------------------------------------------
 class Einsum(Function):
@@ -105,10 +171,10 @@ class Einsum(Function):
         equation = ",".join(self.operand_letters) + "->" + self.output_letters
         return xp.asarray(xp.einsum(equation, *arrays, optimize=len(arrays) > 2))
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         grads = []
         for i, letters in enumerate(self.operand_letters):
-            if not self.needs_input_grad[i]:
+            if not wanted[i]:
                 grads.append(None)
                 continue
             others = [j for j in range(len(self.inputs)) if j != i]

@@ -245,12 +245,12 @@ class BinaryCrossEntropy(Function):
     def forward(self, p, t):
         return -(t * _clamped_log(p) + (1 - t) * _clamped_log1m(p))
 
-    def backward(self, gy):
+    def backward_for(self, wanted, gy):
         p, t = self.inputs
         gp = gt = None
-        if self.needs_input_grad[0]:
+        if wanted[0]:
             gp = gy * (p - t) / elementwise.clamp(p * (1 - p), min=GRAD_EPSILON)
-        if self.needs_input_grad[1]:
+        if wanted[1]:
             gt = gy * (ClampedLog()(1 - p) - ClampedLog()(p))
         return gp, gt
 

@@ -29,10 +29,11 @@ import numpy
 
 from .. import backend
 from ..function import Function, ShapeError
-from ..grad_mode import should_check_values
+from ..grad_mode import is_grad_enabled, should_check_values
 from ..tensor import Tensor
+from . import reduce
 from .elementwise import exp, where
-from .shape import normalize_dim, permute, sum_to, transpose, unsqueeze
+from .shape import diag, normalize_dim, permute, sum_to, transpose, unsqueeze
 
 
 class LinAlgError(RuntimeError):
@@ -95,7 +96,7 @@ def _first_rejected(routine, a):
 
 
 # ----------------------------------------------------------------------------
-# Triangles and diagonals
+# Triangles, diagonals and the trace
 # ----------------------------------------------------------------------------
 def _triangle_mask(xp, shape, upper, diagonal=0):
     """A boolean (rows, cols) mask of the lower (or upper) triangle from ``diagonal`` on."""
@@ -177,6 +178,13 @@ def diag_embed(v, offset=0):
         raise ShapeError("diag_embed: expected at least 1 dim, got a 0-d tensor")
     n = v.shape[-1] + abs(int(offset))
     return DiagonalScatter(int(offset), v.shape[:-1] + (n, n))(v)
+
+
+def trace(x):
+    """The sum of the main diagonal of a 2-D tensor."""
+    if x.ndim != 2:
+        raise ShapeError(f"trace: expected a 2-D tensor (a matrix), got shape {tuple(x.shape)}")
+    return reduce.sum(diag(x))
 
 
 # ----------------------------------------------------------------------------
@@ -316,18 +324,18 @@ class SolveTriangular(Function):
             return 0
         return 1 if self.upper else -1
 
-    def backward(self, gx):
+    def backward_for(self, wanted, gx):
         a, b = self.inputs
         x = self.saved_output()
         # gB = A^-T gX: A^T is triangular the other way round
         gb = solve_triangular(_swap_last_two(a), gx, upper=not self.upper,
                               unitriangular=self.unitriangular)
         ga = None
-        if self.needs_input_grad[0]:
+        if wanted[0]:
             full = -(gb @ _swap_last_two(x))
             start = self._first_diagonal()
             ga = sum_to(triu(full, start) if self.upper else tril(full, start), a.shape)
-        return ga, (sum_to(gb, b.shape) if self.needs_input_grad[1] else None)
+        return ga, (sum_to(gb, b.shape) if wanted[1] else None)
 
     def explain_error(self, arrays, err):
         a, b = arrays
@@ -363,7 +371,6 @@ def solve_triangular(a, b, *, upper, left=True, unitriangular=False):
 # orthogonal initialisation): values only, no gradient through them
 # ----------------------------------------------------------------------------
 def _constant_factorisation(op, a):
-    from ..grad_mode import is_grad_enabled
     if a.requires_grad and is_grad_enabled():
         raise NotImplementedError(f"{op}: gradients through this factorisation are not implemented; "
                                   "compute it under no_grad(), or from a tensor that needs none")

@@ -8,11 +8,11 @@ avg_pool2d   The sum over each window is a convolution of every channel, on its
              transposed convolution); dividing by the window's size gives the
              mean.
 max_pool2d   First find where each window's maximum is, on the raw arrays: view
-             the windows through ``as_strided`` (as conv.py does) and take the
-             argmax (ties go to the first, in row-major order, as in PyTorch).
-             Then pick those elements with an integer index.  Indexing's
-             backward scatters the gradient back to them, adding where
-             overlapping windows picked the same element.
+             the windows through ``as_strided`` (``im2col.windows``, as the
+             convolutions do) and take the argmax (ties go to the first, in
+             row-major order, as in PyTorch).  Then pick those elements with an
+             integer index.  Indexing's backward scatters the gradient back to
+             them, adding where overlapping windows picked the same element.
 interpolate  Nearest neighbour: output pixel i copies input pixel floor(i * in / out).
              Copying each pixel k times is a broadcast (its backward sums the k
              gradients); other sizes use an integer index.
@@ -28,8 +28,9 @@ import numpy
 from .. import backend
 from ..function import ShapeError
 from ..tensor import Tensor
-from .conv import conv2d, pair
+from .conv import conv2d
 from .elementwise import where
+from .im2col import pair, windows
 from .shape import broadcast_to, getitem, pad, reshape, squeeze, unsqueeze
 
 
@@ -152,16 +153,6 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
 # ----------------------------------------------------------------------------
 # Max pooling
 # ----------------------------------------------------------------------------
-def _windows(padded, geometry, out_size):
-    """Every window of the padded images as a strided view (no copy) of shape
-    (N, C, KH, KW, OH, OW): windows[n, c, i, j, p, q] = padded[n, c, p*sh + i*dh, q*sw + j*dw]."""
-    (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
-    s_n, s_c, s_h, s_w = padded.strides
-    return backend.strided_view(
-        padded, shape=padded.shape[:2] + geometry.kernel + tuple(out_size),
-        strides=(s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw))
-
-
 def _lowest(dtype):
     """The value padding must have to never win a maximum: -inf, or an integer type's minimum."""
     return -numpy.inf if numpy.dtype(dtype).kind == "f" else numpy.iinfo(dtype).min
@@ -175,10 +166,10 @@ def _window_argmax(images, geometry, out_size):
     xp = backend.get_array_module(images)
     widths = geometry.padding_widths(images.shape[2:], out_size)
     padded = xp.pad(images, ((0, 0), (0, 0)) + widths, constant_values=_lowest(images.dtype))
-    windows = _windows(padded, geometry, out_size)
-    n, c, kh, kw, oh, ow = windows.shape
+    view = windows(padded, geometry, out_size)                    # (N, C, KH, KW, OH, OW)
+    n, c, kh, kw, oh, ow = view.shape
     # one copy with each window's kh * kw elements last and contiguous, where argmax is fast
-    best = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
+    best = view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c, oh, ow, kh * kw).argmax(axis=-1)
     (sh, sw), (dh, dw), (ph, pw) = geometry.stride, geometry.dilation, geometry.padding
     rows = xp.arange(oh).reshape(oh, 1) * sh - ph + (best // kw) * dh
     cols = xp.arange(ow) * sw - pw + (best % kw) * dw

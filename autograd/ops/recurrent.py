@@ -18,7 +18,9 @@ forward saved, which the engine uses when no graph of the backward is being buil
 composition, the oracle both are tested against (``tests/test_recurrent_ops.py``).
 """
 from .. import backend
+from ..autograd import grad
 from ..function import Function
+from ..grad_mode import enable_grad
 from .activation import _sigmoid
 from .shape import cat, stack
 
@@ -140,18 +142,16 @@ class LSTMLayer(Function):
         self.hs, self.cs = hs, cs
         return hs, h.copy(), c.copy()
 
-    def backward(self, g_hs, g_h, g_c):
+    def backward_for(self, wanted, g_hs, g_h, g_c):
         """The reference loop rebuilt from the inputs and differentiated with create_graph:
         slow, but differentiable again (used only for create_graph=True)."""
-        from ..autograd import grad   # the engine's entry point; imported late: it imports ops
-        from ..grad_mode import enable_grad
         with enable_grad():
             outputs = lstm_layer_reference(*self.inputs, reverse=self.reverse)
         pairs = [(y, g) for y, g in zip(outputs, (g_hs, g_h, g_c)) if g is not None]
-        wanted = [t for t, needs in zip(self.inputs, self.needs_input_grad) if needs]
-        grads = iter(grad([y for y, _ in pairs], wanted, [g for _, g in pairs],
+        inputs = [t for t, needs in zip(self.inputs, wanted) if needs]
+        grads = iter(grad([y for y, _ in pairs], inputs, [g for _, g in pairs],
                           create_graph=True, allow_unused=True))
-        return tuple(next(grads) if needs else None for needs in self.needs_input_grad)
+        return tuple(next(grads) if needs else None for needs in wanted)
 
     def backward_arrays(self, g_hs, g_h, g_c):
         """Backpropagation through time.  Everything that does not depend on the gradient

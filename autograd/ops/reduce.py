@@ -15,7 +15,8 @@ from .. import backend
 from ..function import Function
 from ..tensor import Tensor
 from . import elementwise
-from .shape import broadcast_to, flip, normalize_dim, normalize_dims, reshape
+from .shape import (broadcast_to, flip, gather, getitem, narrow, normalize_dim, normalize_dims,
+                    reshape, stack, unbind)
 
 
 def _kept_shape(shape, dims):
@@ -337,7 +338,6 @@ class CumProd(Function):
 
 
 def _cumprod_grad_with_zeros(x, gy, dim):
-    from .shape import stack, unbind
     xs, gys = unbind(x, dim), unbind(gy, dim)
     n = len(xs)
     before = [None] * n          # x_0 ... x_{i-1}
@@ -361,7 +361,6 @@ def cumprod(x, dim, dtype=None):
 def prod(x, dim=None, keepdim=False, dtype=None):
     """The product over ``dim`` (all elements if None): the last entry of a running
     product, so the gradient is exact where x has zeros too."""
-    from .shape import getitem
     if dim is None:
         flat = reshape(x, (-1,))
         if flat.shape[0] == 0:
@@ -400,7 +399,6 @@ def argsort(x, dim=-1, descending=False):
 
 
 def sort(x, dim=-1, descending=False):
-    from .shape import gather
     if x.ndim == 0:
         return SortResult(x, Tensor(backend.get_array_module(x.array).asarray(0)))
     indices = argsort(x, dim, descending)
@@ -408,7 +406,6 @@ def sort(x, dim=-1, descending=False):
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):
-    from .shape import gather, narrow
     dim = normalize_dim(dim, x.ndim, "topk")
     if not 0 <= k <= x.shape[dim]:
         raise ValueError(f"topk: k ({k}) must be between 0 and the size of dim {dim} ({x.shape[dim]})")
@@ -434,7 +431,6 @@ def median(x, dim=None, keepdim=False):
 
     Over all elements a 0-d tensor; along ``dim`` (values, indices).  The gradient
     goes to the element chosen (one of them if several are equal)."""
-    from .shape import gather, narrow
     if dim is None:
         flat = reshape(x, (-1,))
         if flat.shape[0] == 0:

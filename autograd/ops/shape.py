@@ -324,10 +324,10 @@ class IndexPut(ShapeOp):
         base[self.index] = value
         return base
 
-    def backward(self, gy):
-        g_base = index_put(gy, self.index, 0) if self.needs_input_grad[0] else None
+    def backward_for(self, wanted, gy):
+        g_base = index_put(gy, self.index, 0) if wanted[0] else None
         g_value = None
-        if self.needs_input_grad[1]:
+        if wanted[1]:
             region = getitem(gy, self.index)
             g_value = _sum_to_broadcast_source(region, self.value_shape)
         return g_base, g_value
@@ -347,7 +347,7 @@ def index_put(x, index, value):
     if not isinstance(value, Tensor):
         xp = backend.get_array_module(x.array)
         value = Tensor(xp.asarray(value, dtype=x.dtype))
-    from .elementwise import clone
+    from .elementwise import clone   # elementwise imports this module, so not at the top
     return IndexPut(index)(clone(x), value)
 
 
@@ -779,7 +779,7 @@ def meshgrid(*tensors, indexing="ij"):
 
 
 # ----------------------------------------------------------------------------
-# Selecting: masked_select, unique, diff, trace
+# Selecting: masked_select, unique, diff
 # ----------------------------------------------------------------------------
 def _bool_array(mask, op):
     array = mask.array if isinstance(mask, Tensor) else mask
@@ -835,88 +835,15 @@ def diff(x, n=1, dim=-1, prepend=None, append=None):
     return x
 
 
-def trace(x):
-    """The sum of the main diagonal of a 2-D tensor."""
-    if x.ndim != 2:
-        raise ShapeError(f"trace: expected a 2-D tensor (a matrix), got shape {tuple(x.shape)}")
-    from .reduce import sum
-    return sum(diag(x))
-
-
 # ----------------------------------------------------------------------------
-# Products: addmm, baddbmm, addbmm, tensordot, and distances: cdist
+# The scatter family: scatter, scatter_add, index_add, index_fill, masked_scatter.
+# Each is out of place here; the in-place forms (scatter_, ...) in tensor_methods.py write
+# the result through inplace.modify, which counts and records the change.
 # ----------------------------------------------------------------------------
 def _scaled(t, factor):
     return t if factor == 1 else t * factor
 
 
-def addmm(input, mat1, mat2, beta=1, alpha=1):
-    """beta * input + alpha * (mat1 @ mat2) for matrices; with beta = 0 input is ignored
-    (nan and inf in it do not propagate, as in PyTorch)."""
-    from .linalg import matmul
-    if mat1.ndim != 2 or mat2.ndim != 2:
-        raise ShapeError(f"addmm: expected 2-D mat1 and mat2, got shapes {tuple(mat1.shape)} and "
-                         f"{tuple(mat2.shape)}")
-    product = _scaled(matmul(mat1, mat2), alpha)
-    return product if beta == 0 else _scaled(input, beta) + product
-
-
-def baddbmm(input, batch1, batch2, beta=1, alpha=1):
-    """beta * input + alpha * (batch1 @ batch2) for batches of matrices (b, n, m), (b, m, p)."""
-    from .linalg import bmm
-    product = _scaled(bmm(batch1, batch2), alpha)
-    return product if beta == 0 else _scaled(input, beta) + product
-
-
-def addbmm(input, batch1, batch2, beta=1, alpha=1):
-    """beta * input + alpha * sum_b batch1[b] @ batch2[b]."""
-    from .linalg import bmm
-    from .reduce import sum
-    product = _scaled(sum(bmm(batch1, batch2), 0), alpha)
-    return product if beta == 0 else _scaled(input, beta) + product
-
-
-def tensordot(a, b, dims=2):
-    """Sum of products over dims of a and b: ``dims`` = n contracts a's last n dims with
-    b's first n; or a pair of lists (a's dims, b's dims).  Done as one matrix product."""
-    from .linalg import matmul
-    if isinstance(dims, numbers.Integral):
-        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
-    else:
-        dims_a, dims_b = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
-    dims_a = [normalize_dim(d, a.ndim, "tensordot") for d in dims_a]
-    dims_b = [normalize_dim(d, b.ndim, "tensordot") for d in dims_b]
-    if [a.shape[d] for d in dims_a] != [b.shape[d] for d in dims_b]:
-        raise ShapeError(f"tensordot: contracted dims {dims_a} of shape {tuple(a.shape)} and "
-                         f"{dims_b} of shape {tuple(b.shape)} have different sizes")
-    free_a = [d for d in range(a.ndim) if d not in dims_a]
-    free_b = [d for d in range(b.ndim) if d not in dims_b]
-    size = int(numpy.prod([a.shape[d] for d in dims_a]))
-    a2 = reshape(permute(a, free_a + dims_a), (-1, size))
-    b2 = reshape(permute(b, dims_b + free_b), (size, -1))
-    return reshape(matmul(a2, b2), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
-
-
-def cdist(x1, x2, p=2.0, compute_mode=None):
-    """The p-norm distance between each row of x1 (.., P, M) and each row of x2
-    (.., R, M): out[.., i, j] = ||x1[.., i, :] - x2[.., j, :]||_p, shape (.., P, R)."""
-    from .reduce import norm, sum
-    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
-        raise ShapeError(f"cdist: expected x1 (.., P, M) and x2 (.., R, M) with the same M, got "
-                         f"shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
-    if p < 0:
-        raise ValueError(f"cdist: p must be >= 0, got {p}")
-    differences = unsqueeze(x1, -2) - unsqueeze(x2, -3)          # (.., P, R, M)
-    if p == 0:   # the number of coordinates that differ (no gradient, as in PyTorch)
-        return sum((differences != 0).to(dtype=x1.dtype), -1).detach()
-    return norm(differences, p, -1)
-
-
-# ----------------------------------------------------------------------------
-# The scatter family: scatter, scatter_add, index_add, index_fill, masked_scatter.
-# Each is out of place here; the in-place forms (scatter_, ...) in tensor.py write
-# the result through inplace.modify, which counts and records the change.
-# ----------------------------------------------------------------------------
 def _scatter_index(op, x, dim, index, src=None):
     """Check ``index`` for the scatter ops (as PyTorch: the same number of dims as x,
     no larger than src anywhere, nor than x outside ``dim``; values in range) and
