@@ -268,3 +268,50 @@ def test_family_workload_runs_one_step_in_each_library():
     for library in processes.LIBRARIES:
         run = processes.run_child("dcgan", library, steps=1, warmup=0)
         assert run["library"] == library and run["seconds_per_step"] > 0 and run["peak_rss_mb"] > 10
+
+
+# ----------------------------------------------------------------------------
+# jobs.py: whole training jobs against a plain PyTorch loop over the twin
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize("family", ["dcgan", "vae", "pixelcnn", "realnvp", "wgan-gp", "ddpm"])
+def test_the_twin_job_trains_on_the_data_the_family_prepares(family):
+    """The PyTorch program reads MNIST itself (it may not import autograd): its array must be
+    what the family's own ``prepare`` makes of the same images."""
+    from benchmarks import jobs, twins
+    from scratchgen.data import load_mnist
+    from scratchgen.train.registry import family_class
+    images = load_mnist("train")[0][:50, None]
+    config = twins.DEFAULTS[family]
+    theirs = jobs.prepared_mnist(family, config)[:50]
+    ours = family_class(family).prepare(images, config)
+    assert theirs.dtype == ours.dtype and theirs.shape == ours.shape
+    numpy.testing.assert_array_equal(theirs, ours)
+
+
+def test_job_summary_pairs_each_job_with_its_own_twin_and_bare_run():
+    from benchmarks import jobs
+    runs = {"job": [{"seconds": 10.0, "peak_rss_mb": 300, "loop_images_per_s": 640.0},
+                    {"seconds": 30.0, "peak_rss_mb": 500, "loop_images_per_s": 320.0}],
+            "twin": [{"seconds": 5.0, "peak_rss_mb": 600, "loop_images_per_s": 1280.0},
+                     {"seconds": 10.0, "peak_rss_mb": 500, "loop_images_per_s": 640.0}],
+            "bare": [{"seconds_per_step": 0.05}, {"seconds_per_step": 0.2}]}
+    summary = jobs.summarise("dcgan", 100, runs)                 # batch 64
+    assert summary["job_over_twin"] == pytest.approx((2.0 + 3.0) / 2)
+    assert summary["loop_over_twin_loop"] == pytest.approx(2.0)
+    assert summary["loop_ms_per_step"] == pytest.approx((100 + 200) / 2)
+    assert summary["loop_over_bare"] == pytest.approx((2.0 + 1.0) / 2)   # 100/50 and 200/200
+    assert summary["memory_ratio"] == pytest.approx((0.5 + 1.0) / 2)
+
+
+@needs_torch
+def test_a_job_pair_runs_the_readme_command_the_twin_and_the_bare_step():
+    from benchmarks import jobs
+    result = jobs.compare("vae", steps=3, pairs=1, bare_count=1, warmup=0)
+    assert result["job_seconds"] > 0 and result["twin_seconds"] > 0 and result["bare_ms_per_step"] > 0
+    assert result["job_peak_rss_mb"] > 10 and result["twin_peak_rss_mb"] > 10
+
+
+def test_keep_memory_times_autograd_with_and_without_the_setting():
+    from benchmarks import keep_memory
+    for keep in (True, False):
+        assert keep_memory.seconds_per_step("lstm", keep, steps=1, warmup=0) > 0

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import get_array_module
-from .optimizer import Optimizer, ParamsLike, check_number
+from .optimizer import Optimizer, ParamsLike, check_number, regularised_gradient
 
 
 class Adadelta(Optimizer):
@@ -44,10 +44,7 @@ class Adadelta(Optimizer):
             state["acc_delta"] = xp.zeros_like(param)
         state["step"] += 1
         rho, eps = group["rho"], group["eps"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param   # a new array: p.grad stays as it is
+        grad = regularised_gradient(param, grad, group)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad

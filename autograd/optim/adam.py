@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from ..backend import get_array_module
-from .optimizer import Optimizer, ParamsLike, check_number
+from .optimizer import Optimizer, ParamsLike, check_number, regularised_gradient
 
 
 class Adam(Optimizer):
@@ -54,17 +54,11 @@ class Adam(Optimizer):
         if not state:
             self._init_state(xp, param, state, group)
         beta1, beta2 = group["betas"]
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         state["step"] += 1
         step = state["step"]
 
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param   # a new array: p.grad stays as it is
+        grad = regularised_gradient(param, grad, group, self.decoupled_weight_decay)
 
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg *= beta1

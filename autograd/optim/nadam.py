@@ -5,7 +5,7 @@ from typing import Optional, Tuple
 
 from ..backend import get_array_module
 from .adam import Adam
-from .optimizer import Optimizer, ParamsLike, check_number
+from .optimizer import Optimizer, ParamsLike, check_number, regularised_gradient
 
 
 class NAdam(Adam):
@@ -49,17 +49,11 @@ class NAdam(Adam):
             state.update(step=0, mu_product=1.0, exp_avg=xp.zeros_like(param),
                          exp_avg_sq=xp.zeros_like(param))
         beta1, beta2 = group["betas"]
-        lr, weight_decay, psi = group["lr"], group["weight_decay"], group["momentum_decay"]
+        lr, psi = group["lr"], group["momentum_decay"]
         state["step"] += 1
         step = state["step"]
 
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = regularised_gradient(param, grad, group, group["decoupled_weight_decay"])
 
         mu = beta1 * (1 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * psi))

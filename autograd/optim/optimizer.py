@@ -272,6 +272,22 @@ def _loaded_value(value, param, where):
 # ----------------------------------------------------------------------------
 # Argument checks shared by the optimizers
 # ----------------------------------------------------------------------------
+def regularised_gradient(param, grad, group: dict, decoupled: bool = False):
+    """The gradient an update uses: negated under ``maximize``; with weight decay, either
+    weight_decay * param added to it (L2), or, ``decoupled`` (AdamW), the parameter itself
+    shrunk here by the factor 1 - lr * weight_decay.  A new array where it changes, so
+    that p.grad stays as it is."""
+    if group["maximize"]:
+        grad = -grad
+    weight_decay = group["weight_decay"]
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - group["lr"] * weight_decay
+        else:
+            grad = grad + weight_decay * param
+    return grad
+
+
 def check_number(optimizer_name: str, name: str, value: float, low: float = 0.0,
                  high: Optional[float] = None, high_inclusive: bool = False) -> None:
     """Raise unless ``low <= value`` (and ``value < high``, or ``<= high``)."""

@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 from ..backend import get_array_module
 from .adam import Adam
-from .optimizer import Optimizer, ParamsLike
+from .optimizer import Optimizer, ParamsLike, regularised_gradient
 
 
 class RAdam(Adam):
@@ -47,17 +47,11 @@ class RAdam(Adam):
         if not state:
             state.update(step=0, exp_avg=xp.zeros_like(param), exp_avg_sq=xp.zeros_like(param))
         beta1, beta2 = group["betas"]
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         state["step"] += 1
         step = state["step"]
 
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = regularised_gradient(param, grad, group, group["decoupled_weight_decay"])
 
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg *= beta1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import get_array_module
-from .optimizer import Optimizer, ParamsLike, check_number
+from .optimizer import Optimizer, ParamsLike, check_number, regularised_gradient
 
 
 class RMSprop(Optimizer):
@@ -47,10 +47,7 @@ class RMSprop(Optimizer):
         alpha = group["alpha"]
         state["step"] += 1
 
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param   # a new array: p.grad stays as it is
+        grad = regularised_gradient(param, grad, group)
 
         square_avg = state["square_avg"]
         square_avg *= alpha

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import get_array_module
-from .optimizer import Optimizer, ParamsLike, check_number
+from .optimizer import Optimizer, ParamsLike, check_number, regularised_gradient
 
 
 class SGD(Optimizer):
@@ -44,10 +44,7 @@ class SGD(Optimizer):
     def _update(self, param, grad, state, group):
         xp = get_array_module(param)
         momentum = group["momentum"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param   # a new array: p.grad stays as it is
+        grad = regularised_gradient(param, grad, group)
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
