@@ -70,7 +70,7 @@ def twin_job(name, steps):
 def bare_steps(name, steps, warmup):
     command = [sys.executable, "-m", "benchmarks.processes", name, "--child", "autograd",
                "--steps", str(steps), "--warmup", str(warmup)]
-    _, peak_mb, stdout = run_measured(command)
+    _, _, stdout = run_measured(command)
     return json.loads(stdout.splitlines()[-1])
 
 
