@@ -55,8 +55,9 @@ WORKLOADS = {"lstm": lstm}
 
 # each scratchgen family's default model and train_step against its PyTorch twin (twins.py):
 # ``python -m benchmarks.processes dcgan`` (also vae, pixelcnn, realnvp, wgan-gp, ddpm)
-from .twins import FAMILIES as _TWIN_FAMILIES, workload as _twin_workload  # noqa: E402
+from .twins import FAMILIES as _TWIN_FAMILIES, SEED_DCGAN, workload as _twin_workload  # noqa: E402
 WORKLOADS.update({name: _twin_workload(name) for name in _TWIN_FAMILIES})
+WORKLOADS["dcgan-seed64"] = _twin_workload("dcgan", settings=SEED_DCGAN)   # the seed's 64x64 RGB DCGAN
 
 
 def child(workload, library, steps, warmup):

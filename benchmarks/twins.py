@@ -848,18 +848,27 @@ def fixed_batch(name, config, n, seed=0):
 # ---------------------------------------------------------------------------------------------
 # Workloads for benchmarks/processes.py: the family's own step under autograd, the twin's under torch
 # ---------------------------------------------------------------------------------------------
-def workload(name, batch_size=None):
+# the seed's own DCGAN: 64x64 RGB (emoji), latent 100, feature_dim 64
+SEED_DCGAN = {"image_size": 64, "channels": 3, "latent_dim": 100, "feature_dim": 64}
+
+
+def workload(name, batch_size=None, settings=None):
     """``build(torch) -> step`` for ``processes.WORKLOADS``: with autograd, scratchgen's family
     built by its own code and its real ``train_step``; with torch, the twin and its step.  Both
-    run in float32 on the family's default batch size (or ``batch_size``), on the same fixed
-    batch, each drawing its noise from its own generator; steps count from 1 as in a run."""
+    run in float32 on the family's default batch size (or ``batch_size``), with ``settings``
+    replacing defaults on both sides, on the same fixed batch, each drawing its noise from its
+    own generator; steps count from 1 as in a run."""
+    settings = dict(settings or {})
+
     def build(torch):
-        config = dict(DEFAULTS[name])
+        config = {**DEFAULTS[name], **settings}
         n = batch_size or config["batch_size"]
         batch = fixed_batch(name, config, n).astype(numpy.float32)
         counter = [0]
         if torch.__name__ == "autograd":
-            family = scratchgen_family(name, {"batch_size": n})
+            overrides = {k: v for k, v in settings.items() if k != "channels"}
+            family = scratchgen_family(name, {"batch_size": n, **overrides},
+                                       channels=config["channels"])
             x = torch.tensor(batch)
 
             def step():

@@ -127,3 +127,16 @@ def check_updated_weights(name, family, twin):
             assert_allclose(their[~mask], ours[~mask], rtol=WEIGHT_RTOL, atol=atol,
                             err_msg=f"{name} {key}.{sname}")
             assert numpy.all(numpy.abs(their[mask] - ours[mask]) <= 1.01 * lr), (name, key, sname)
+
+
+def test_the_seed_dcgan_workload_has_a_twin_of_the_same_model():
+    """``processes.py``'s dcgan-seed64 (64x64 RGB, latent 100, feature_dim 64): the twin built
+    with the same settings has the same parameters, key for key, and loads the family's weights."""
+    settings = twins.SEED_DCGAN
+    family = twins.scratchgen_family("dcgan", {k: v for k, v in settings.items() if k != "channels"},
+                                     channels=settings["channels"])
+    twin = twins.build_twin("dcgan", {**twins.DEFAULTS["dcgan"], **settings})
+    for name, module in family.modules.items():
+        assert sum(p.array.size for p in module.parameters()) == twins.parameter_count(twin.modules[name])
+    twins.copy_weights(family, twin)
+    assert family.config["image_size"] == 64 and family.config["channels"] == 3
