@@ -27,8 +27,8 @@ returns gradients for chosen tensors instead and leaves ``.grad`` alone.
 """
 from . import function as function_module
 from .grad_mode import STATE, enable_grad, no_grad
-from .tensor_hooks import gradients_after_hooks
 from .tensor import Tensor
+from .tensor_hooks import gradients_after_hooks
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to use a graph whose "

@@ -10,7 +10,8 @@ Each pair of measurements runs three fresh processes, alternating which library 
   samples and checkpoints, without start-up and the closing samples);
 * ``twin``: a plain PyTorch program doing the same training: load MNIST, prepare it as the
   family does, shuffle each epoch, N twin steps (the family's optimisers and weight
-  average), a loss read every ``log_every`` steps, the weights saved at the end;
+  average; each step reads its losses as numbers, as the family's does), the weights
+  saved at the end;
 * ``bare``: the family's own ``train_step`` on one fixed batch in a loop
   (``processes.py``'s autograd child), so that ``job loop / (N * bare step)`` is what the
   loop around the step costs.
@@ -31,6 +32,7 @@ import time
 
 import numpy
 
+from .processes import run_child
 from .twins import DEFAULTS, FAMILIES
 
 MNIST = pathlib.Path(__file__).resolve().parents[1] / "scratchgen" / "data" / "mnist.npz"
@@ -67,13 +69,6 @@ def twin_job(name, steps):
     return {"seconds": seconds, "peak_rss_mb": peak_mb, **json.loads(stdout.splitlines()[-1])}
 
 
-def bare_steps(name, steps, warmup):
-    command = [sys.executable, "-m", "benchmarks.processes", name, "--child", "autograd",
-               "--steps", str(steps), "--warmup", str(warmup)]
-    _, _, stdout = run_measured(command)
-    return json.loads(stdout.splitlines()[-1])
-
-
 # ------------------------------------------------------------------------------------------------
 # The PyTorch side: a plain training program over the twin (imports torch and numpy only)
 # ------------------------------------------------------------------------------------------------
@@ -99,15 +94,13 @@ def child_twin(name, steps):
     data = torch.from_numpy(prepared_mnist(name, config))
     twin = build_twin(name, config)
     batch_size, started = config["batch_size"], time.perf_counter()
-    order, position, log = torch.randperm(len(data)), 0, []
+    order, position = torch.randperm(len(data)), 0
     for step in range(1, steps + 1):
         if position + batch_size > len(data):                  # a new epoch
             order, position = torch.randperm(len(data)), 0
         batch = data[order[position: position + batch_size]]
         position += batch_size
-        losses = TWIN_STEPS[name](twin, batch, None, step)
-        if step % config["log_every"] == 0:
-            log.append(losses)
+        TWIN_STEPS[name](twin, batch, None, step)              # returns its losses as floats
     rate = steps * batch_size / (time.perf_counter() - started)
     with tempfile.TemporaryDirectory() as folder:
         torch.save({key: module.state_dict() for key, module in twin.modules.items()},
@@ -117,16 +110,14 @@ def child_twin(name, steps):
 
 # ------------------------------------------------------------------------------------------------
 def compare(name, steps, pairs, bare_count, warmup):
-    runs = {"job": [], "twin": [], "bare": []}
+    measure = {"job": lambda: scratchgen_job(name, steps),
+               "twin": lambda: twin_job(name, steps),
+               "bare": lambda: run_child(name, "autograd", bare_count, warmup)}
+    runs = {kind: [] for kind in measure}
     for pair in range(pairs):
         first, second = ("job", "twin") if pair % 2 == 0 else ("twin", "job")
         for kind in (first, second, "bare"):
-            if kind == "job":
-                runs[kind].append(scratchgen_job(name, steps))
-            elif kind == "twin":
-                runs[kind].append(twin_job(name, steps))
-            else:
-                runs[kind].append(bare_steps(name, bare_count, warmup))
+            runs[kind].append(measure[kind]())
         print(f"pair {pair + 1}: " + ", ".join(f"{k} {json.dumps(v[-1])}" for k, v in runs.items()),
               flush=True)
     return summarise(name, steps, runs)

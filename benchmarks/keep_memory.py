@@ -5,21 +5,15 @@ child), alternated, ratios pair by pair.
     python -m benchmarks.keep_memory pixelcnn --pairs 5
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 
-from .processes import WORKLOADS
+from .processes import WORKLOADS, run_child
 
 
 def seconds_per_step(workload, keep, steps, warmup):
     env = dict(os.environ, AUTOGRAD_KEEP_FREED_MEMORY="1" if keep else "0")
-    command = [sys.executable, "-m", "benchmarks.processes", workload, "--child", "autograd",
-               "--steps", str(steps), "--warmup", str(warmup)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    return json.loads(done.stdout.splitlines()[-1])["seconds_per_step"]
+    return run_child(workload, "autograd", steps, warmup, env)["seconds_per_step"]
 
 
 def main(argv=None):

@@ -74,10 +74,11 @@ def child(workload, library, steps, warmup):
     print(json.dumps({"library": library, "seconds_per_step": seconds, "peak_rss_mb": peak_mb}))
 
 
-def run_child(workload, library, steps, warmup):
+def run_child(workload, library, steps, warmup, env=None):
+    """``child`` in a fresh process (with ``env`` as its environment, if given): its JSON line."""
     command = [sys.executable, "-m", "benchmarks.processes", workload, "--child", library,
                "--steps", str(steps), "--warmup", str(warmup)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{library} {workload} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -77,15 +77,16 @@ DEFAULTS = {
 # ---------------------------------------------------------------------------------------------
 # The scratchgen side: the real family, its real train_step, and its random draws recorded
 # ---------------------------------------------------------------------------------------------
-def scratchgen_family(name, overrides=None, channels=1, dtype=None, seed=0):
+def scratchgen_family(name, overrides=None, dtype=None, seed=0):
     """The family ``name`` built by its own code from ``make_config(name, overrides)`` (MNIST's
-    one channel unless told); ``dtype="float64"`` casts every module, the optimisers keeping
-    the same parameter objects."""
+    one channel unless ``overrides`` says ``channels``); ``dtype="float64"`` casts every module,
+    the optimisers keeping the same parameter objects."""
     import autograd
     from scratchgen.train.registry import family_class
     from scratchgen.train.run import make_config
     config = make_config(name, dict(overrides or {}))
-    config["channels"] = channels
+    if config["channels"] is None:   # a run takes it from its data; here there is none
+        config["channels"] = 1
     autograd.manual_seed(seed)
     family = family_class(name)(config, "cpu")
     if dtype is not None:
@@ -866,9 +867,7 @@ def workload(name, batch_size=None, settings=None):
         batch = fixed_batch(name, config, n).astype(numpy.float32)
         counter = [0]
         if torch.__name__ == "autograd":
-            overrides = {k: v for k, v in settings.items() if k != "channels"}
-            family = scratchgen_family(name, {"batch_size": n, **overrides},
-                                       channels=config["channels"])
+            family = scratchgen_family(name, {"batch_size": n, **settings})
             x = torch.tensor(batch)
 
             def step():

@@ -133,8 +133,7 @@ def test_the_seed_dcgan_workload_has_a_twin_of_the_same_model():
     """``processes.py``'s dcgan-seed64 (64x64 RGB, latent 100, feature_dim 64): the twin built
     with the same settings has the same parameters, key for key, and loads the family's weights."""
     settings = twins.SEED_DCGAN
-    family = twins.scratchgen_family("dcgan", {k: v for k, v in settings.items() if k != "channels"},
-                                     channels=settings["channels"])
+    family = twins.scratchgen_family("dcgan", settings)
     twin = twins.build_twin("dcgan", {**twins.DEFAULTS["dcgan"], **settings})
     for name, module in family.modules.items():
         assert sum(p.array.size for p in module.parameters()) == twins.parameter_count(twin.modules[name])
