@@ -54,7 +54,7 @@ DEFAULTS = {
     "pixelcnn": {"model": "pixelcnn", **_RUN, "steps": 1700, "batch_size": 32, "sample_every": 1000000000,
                  "checkpoint_every": 500, "lr": 0.003, "lr_final": 0.05, "levels": 2, "hidden": 32,
                  "blocks": 5, "first_kernel": 7, "block_kernel": 3, "output_hidden": 32, "image_size": 28,
-                 "eval_images": 10000, "eval_seed": 0, "completions": 4},
+                 "workers": 2, "eval_images": 10000, "eval_seed": 0, "completions": 4},
     "realnvp": {"model": "realnvp", **_RUN, "steps": 5400, "batch_size": 32, "sample_every": 500,
                 "checkpoint_every": 500, "lr": 0.002, "lr_final": 0.1, "decay_fraction": 0.3,
                 "grad_clip": None, "coupling": "affine", "levels": 1, "couplings": 3, "final_couplings": 4,
@@ -509,7 +509,8 @@ def build_pixelcnn(config):
 
 def pixelcnn_step(twin, intensities, draws=None, step=0):
     """scratchgen.train.pixelcnn.PixelCNNFamily.train_step in torch: fresh bits, the exact NLL,
-    Adam at the cosine learning rate."""
+    Adam at the cosine learning rate.  (The family shares the batch among ``workers``
+    processes, as ``ddpm_step`` says; the twin runs it whole, on torch's threads.)"""
     import torch
     from scratchgen.train.schedules import cosine_learning_rate
     draws = _seeded_draws(draws)

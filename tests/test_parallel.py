@@ -171,3 +171,57 @@ def test_a_resumed_ddpm_run_with_two_workers_logs_the_same_losses(tmp_path):
     train("ddpm", {**tiny, "steps": 4}, tmp_path / "resumed", resume=True, progress=False)
     losses = [[r["loss"] for r in RunFolder(tmp_path / name).read_log()] for name in ("whole", "resumed")]
     assert len(losses[0]) == 4 and losses[0] == losses[1]
+
+
+# -- the autoregressive families (PixelCNN, PixelRNN) share their batches too -------------------
+TINY_AUTOREGRESSIVE = {"pixelcnn": {"hidden": 8, "blocks": 1, "output_hidden": 8, "batch_size": 4},
+                       "pixelrnn": {"hidden": 4, "layers": 1, "output_hidden": 4, "batch_size": 4}}
+
+
+def _autoregressive_family(name, **overrides):
+    from scratchgen.train.registry import family_class
+    from scratchgen.train.run import make_config
+    config = make_config(name, {**TINY_AUTOREGRESSIVE[name], **overrides})
+    config["channels"] = 1
+    autograd.manual_seed(0)
+    return family_class(name)(config, "cpu")
+
+
+@pytest.mark.parametrize("name", ["pixelcnn", "pixelrnn"])
+def test_autoregressive_families_share_their_batch_and_get_the_one_process_gradient(name):
+    """Two processes by default; with the bits fixed (the random binarisation is the only
+    draw) the shared step's loss and gradient are the whole batch's in one process."""
+    family = _autoregressive_family(name)
+    assert family.parallel.workers == 2
+    bits = autograd.tensor((numpy.random.default_rng(0).random((4, 1, 28, 28)) < 0.3).astype("float32"))
+    family.parallel.loss_fn = family.model.loss            # the bits as they are, no fresh draw
+    loss = family.parallel.backward(bits)
+    shared = [p.grad.numpy().copy() for p in family.model.parameters()]
+    family.parallel.close()
+    for p in family.model.parameters():
+        p.grad = None
+    expected = family.model.loss(bits)
+    expected.backward()
+    assert loss == pytest.approx(expected.item(), rel=1e-5)
+    for got, p in zip(shared, family.model.parameters()):
+        numpy.testing.assert_allclose(got, p.grad.numpy(), rtol=1e-3, atol=1e-6)
+
+
+def test_pixelcnn_workers_must_divide_the_batch():
+    with pytest.raises(ValueError, match=r"pixelcnn: workers must be at least 1 and divide batch_size "
+                                         r"\(5\), got 2"):
+        _autoregressive_family("pixelcnn", batch_size=5)
+
+
+def test_a_resumed_pixelcnn_run_with_two_workers_logs_the_same_losses(tmp_path):
+    """The helper's bits are seeded from (seed, step): a resumed run needs no helper state."""
+    from scratchgen.train.folder import RunFolder
+    from scratchgen.train.run import train
+    # lr_final 1: a learning rate that does not depend on the run's length
+    tiny = {**TINY_AUTOREGRESSIVE["pixelcnn"], "lr_final": 1.0, "log_every": 1, "checkpoint_every": 2,
+            "completions": 1, "eval_images": 4, "workers": 2}
+    train("pixelcnn", {**tiny, "steps": 4}, tmp_path / "whole", progress=False)
+    train("pixelcnn", {**tiny, "steps": 2}, tmp_path / "resumed", progress=False)
+    train("pixelcnn", {**tiny, "steps": 4}, tmp_path / "resumed", resume=True, progress=False)
+    losses = [[r["nll"] for r in RunFolder(tmp_path / name).read_log()] for name in ("whole", "resumed")]
+    assert len(losses[0]) == 4 and losses[0] == losses[1]

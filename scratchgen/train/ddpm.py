@@ -73,22 +73,11 @@ class DDPMFamily(ModelFamily):
         self.modules = {"unet": self.unet, "ema": self.ema}
         self.optimizers = {"unet": torch.optim.Adam(self.unet.parameters(), lr=c["lr"])}
         self.parallel = nn.parallel.DataParallel(self.unet.parameters(), self.diffusion_loss,
-                                                 self._workers())
+                                                 self.batch_workers())
         schedule = NoiseSchedule.named(c["schedule"], c["timesteps"], c["reverse_variance"], self.device)
         self.diffusion = DDPM(self.unet, schedule, self.image_shape)
         self.ema_diffusion = DDPM(self.ema.module, schedule, self.image_shape)   # samples and the bound
         self.recent_images = None    # a few training images, for the forward-noising strip
-
-    def _workers(self):
-        """Processes that share each batch (``nn.parallel``): the U-Net's layers are too small
-        for BLAS's threads, so a second core only helps with half the batch.  One on a GPU."""
-        c = self.config
-        if self.device != "cpu":
-            return 1
-        if c["workers"] < 1 or c["batch_size"] % c["workers"]:
-            raise ValueError(f"ddpm: workers must be at least 1 and divide batch_size "
-                             f"({c['batch_size']}), got {c['workers']}")
-        return c["workers"]
 
     def diffusion_loss(self, batch):
         return self.diffusion.loss(batch)

@@ -44,6 +44,19 @@ class ModelFamily:
         raise NotImplementedError
 
     # -- optional ---------------------------------------------------------
+    def batch_workers(self):
+        """How many processes share each batch (``autograd.nn.parallel``): the ``workers``
+        setting on a CPU, one on a GPU (one device that runs the whole batch at once).
+        Families whose layers are too small for BLAS's threads use it: their second core
+        only helps by taking half the batch."""
+        c = self.config
+        if self.device != "cpu":
+            return 1
+        if c["workers"] < 1 or c["batch_size"] % c["workers"]:
+            raise ValueError(f"{self.name}: workers must be at least 1 and divide batch_size "
+                             f"({c['batch_size']}), got {c['workers']}")
+        return c["workers"]
+
     def evaluate(self, test_data):
         """Metrics on held-out data (prepared by ``prepare``); a dict of numbers."""
         return {}

@@ -5,7 +5,7 @@ binarised MNIST for training (fresh bits per batch), the test images binarised o
 the generator seeded by ``eval_seed`` (the very bits the ``vae`` and ``pixelcnn``
 families' evals use, so the three NLLs are measured on the same binary images), the exact
 test NLL in nats per image, a cosine learning-rate decay, and completions of the bottom
-halves of test digits at the end of the run.
+halves of test digits at the end of the run, the batch shared among ``workers`` processes.
 """
 import autograd as torch
 
@@ -18,7 +18,7 @@ class PixelRNNFamily(PixelCNNFamily):
     description = "PixelRNN (Row LSTM layers), exact NLL on binarised MNIST"
     defaults = {"steps": 2400, "batch_size": 32, "lr": 3e-3, "lr_final": 0.05,
                 "hidden": 32, "layers": 2, "first_kernel": 7, "width": 3, "output_hidden": 32,
-                "image_size": 28,
+                "image_size": 28, "workers": 2,
                 # sampling is 784 network passes: only at the end unless asked for
                 "sample_every": 10 ** 9, "checkpoint_every": 500,
                 "eval_images": 10000, "eval_seed": 0, "completions": 4}
@@ -33,6 +33,7 @@ class PixelRNNFamily(PixelCNNFamily):
         self.modules = {"pixelrnn": self.model}
         self.optimizers = {"pixelrnn": torch.optim.Adam(self.model.parameters(), lr=c["lr"])}
         self.sampling_times = {}
+        self.share_batches()
 
     def observe(self, intensities):
         """Fresh random bits: pixel = 1 with probability equal to its intensity."""

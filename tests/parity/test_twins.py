@@ -38,8 +38,10 @@ def as_numpy(tensor):
 
 
 def step_both(name, twin_overrides=None):
-    # DDPM's step in one process (workers=1): with 2 the shares draw their noise in the helpers
-    family = twins.scratchgen_family(name, {"workers": 1} if name == "ddpm" else {}, dtype="float64")
+    # DDPM's and PixelCNN's steps in one process (workers=1): with 2 the shares draw their
+    # noise or bits in the helpers, where the recording cannot see them
+    family = twins.scratchgen_family(name, {"workers": 1} if name in ("ddpm", "pixelcnn") else {},
+                                     dtype="float64")
     twin = twins.build_twin(name, {**family.config, **(twin_overrides or {})}, dtype=torch.float64)
     twins.copy_weights(family, twin)
     batch = twins.fixed_batch(name, family.config, BATCH)
