@@ -51,7 +51,7 @@ DEFAULTS = {
             "checkpoint_every": 500, "arch": "mlp", "latent_dim": 50, "hidden": [300, 300], "width": 32,
             "likelihood": "bernoulli", "beta": 1.0, "lr": 0.001, "lr_final": 0.05, "decay_fraction": 0.3,
             "image_size": 28, "eval_k": 1000, "eval_images": 10000, "eval_seed": 0},
-    "pixelcnn": {"model": "pixelcnn", **_RUN, "steps": 1700, "batch_size": 32, "sample_every": 1000000000,
+    "pixelcnn": {"model": "pixelcnn", **_RUN, "steps": 5500, "batch_size": 32, "sample_every": 1000000000,
                  "checkpoint_every": 500, "lr": 0.003, "lr_final": 0.05, "levels": 2, "hidden": 32,
                  "blocks": 5, "first_kernel": 7, "block_kernel": 3, "output_hidden": 32, "image_size": 28,
                  "workers": 2, "eval_images": 10000, "eval_seed": 0, "completions": 4},

@@ -16,7 +16,9 @@ from .pixelcnn import PixelCNNFamily, binarised_test_images
 class PixelRNNFamily(PixelCNNFamily):
     name = "pixelrnn"
     description = "PixelRNN (Row LSTM layers), exact NLL on binarised MNIST"
-    defaults = {"steps": 2400, "batch_size": 32, "lr": 3e-3, "lr_final": 0.05,
+    # 54,465 parameters, 3,600 steps of batch 32 on two processes: 14 min 10 s on 2 cores;
+    # test NLL 87.79 nats on all 10,000 test images (docs/results.md)
+    defaults = {"steps": 3600, "batch_size": 32, "lr": 3e-3, "lr_final": 0.05,
                 "hidden": 32, "layers": 2, "first_kernel": 7, "width": 3, "output_hidden": 32,
                 "image_size": 28, "workers": 2,
                 # sampling is 784 network passes: only at the end unless asked for
