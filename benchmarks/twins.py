@@ -322,7 +322,7 @@ def _noise(twin, n, draws, like):
 
 def _update_generator(twin, loss_g):
     twin.optimizers["generator"].zero_grad()
-    loss_g.backward()
+    loss_g.backward(inputs=list(twin.G.parameters()))   # as the family: D's gradients are not wanted
     twin.optimizers["generator"].step()
     if twin.average is not None:
         twin.average.update(twin.G)

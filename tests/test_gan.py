@@ -117,3 +117,25 @@ def test_dcgan_learning_rate_default_depends_on_the_image_size(size, lr, expecte
     config = {**DCGAN.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "image_size": size, "lr": lr}
     family = DCGAN(config, torch.get_default_device())
     assert [o.param_groups[0]["lr"] for o in family.optimizers.values()] == [expected, expected]
+
+
+@pytest.mark.parametrize("family_type", [DCGAN, WGAN, WGANGP])
+def test_the_generator_update_computes_no_gradient_for_the_discriminator(family_type):
+    """G's backward pass stops at G's weights (``backward(inputs=...)``): D's gradients after a
+    whole step are those of D's own loss, as its optimiser used them, not D's loss plus G's."""
+    torch.manual_seed(0)
+    config = {**family_type.defaults, "channels": 1, "feature_dim": 2, "latent_dim": 4, "n_critic": 1}
+    family = family_type(config, torch.get_default_device())
+    d_optimizer = family.optimizers["discriminator" if family_type is DCGAN else "critic"]
+    used = []
+    original_step = d_optimizer.step
+
+    def step_and_record():
+        used.append([p.grad.numpy().copy() for p in family.D.parameters()])
+        return original_step()
+    d_optimizer.step = step_and_record
+    logged = family.train_step(torch.rand(4, 1, 32, 32) * 2 - 1, 1)
+    assert "loss_g" in logged and len(used) == 1
+    for before, p in zip(used[0], family.D.parameters()):
+        numpy.testing.assert_array_equal(p.grad.numpy(), before)
+    assert all(p.grad is not None for p in family.G.parameters())
