@@ -159,20 +159,6 @@ def test_ddpm_workers_must_divide_the_batch():
         DDPMFamily(config, "cpu")
 
 
-def test_a_resumed_ddpm_run_with_two_workers_logs_the_same_losses(tmp_path):
-    """The helpers' draws are seeded from (seed, step), so a resumed run needs no helper state."""
-    from scratchgen.train.folder import RunFolder
-    from scratchgen.train.run import train
-    tiny = {"timesteps": 10, "ddim_steps": 2, "ancestral_samples": 2, "base_channels": 8,
-            "channel_mults": [1, 2], "attention": False, "batch_size": 4, "log_every": 1,
-            "sample_every": 100, "checkpoint_every": 2, "workers": 2}
-    train("ddpm", {**tiny, "steps": 4}, tmp_path / "whole", progress=False)
-    train("ddpm", {**tiny, "steps": 2}, tmp_path / "resumed", progress=False)
-    train("ddpm", {**tiny, "steps": 4}, tmp_path / "resumed", resume=True, progress=False)
-    losses = [[r["loss"] for r in RunFolder(tmp_path / name).read_log()] for name in ("whole", "resumed")]
-    assert len(losses[0]) == 4 and losses[0] == losses[1]
-
-
 # -- the autoregressive families (PixelCNN, PixelRNN) share their batches too -------------------
 TINY_AUTOREGRESSIVE = {"pixelcnn": {"hidden": 8, "blocks": 1, "output_hidden": 8, "batch_size": 4},
                        "pixelrnn": {"hidden": 4, "layers": 1, "output_hidden": 4, "batch_size": 4}}
@@ -213,15 +199,25 @@ def test_pixelcnn_workers_must_divide_the_batch():
         _autoregressive_family("pixelcnn", batch_size=5)
 
 
-def test_a_resumed_pixelcnn_run_with_two_workers_logs_the_same_losses(tmp_path):
-    """The helper's bits are seeded from (seed, step): a resumed run needs no helper state."""
+RESUMABLE = {   # model -> (a tiny two-worker config, the loss its log records)
+    "ddpm": ({"timesteps": 10, "ddim_steps": 2, "ancestral_samples": 2, "base_channels": 8,
+              "channel_mults": [1, 2], "attention": False, "batch_size": 4, "sample_every": 100},
+             "loss"),
+    # lr_final 1: a learning rate that does not depend on the run's length
+    "pixelcnn": ({**TINY_AUTOREGRESSIVE["pixelcnn"], "lr_final": 1.0, "completions": 1, "eval_images": 4},
+                 "nll"),
+}
+
+
+@pytest.mark.parametrize("model", sorted(RESUMABLE))
+def test_a_resumed_run_with_two_workers_logs_the_same_losses(tmp_path, model):
+    """The helpers' draws are seeded from (seed, step), so a resumed run needs no helper state."""
     from scratchgen.train.folder import RunFolder
     from scratchgen.train.run import train
-    # lr_final 1: a learning rate that does not depend on the run's length
-    tiny = {**TINY_AUTOREGRESSIVE["pixelcnn"], "lr_final": 1.0, "log_every": 1, "checkpoint_every": 2,
-            "completions": 1, "eval_images": 4, "workers": 2}
-    train("pixelcnn", {**tiny, "steps": 4}, tmp_path / "whole", progress=False)
-    train("pixelcnn", {**tiny, "steps": 2}, tmp_path / "resumed", progress=False)
-    train("pixelcnn", {**tiny, "steps": 4}, tmp_path / "resumed", resume=True, progress=False)
-    losses = [[r["nll"] for r in RunFolder(tmp_path / name).read_log()] for name in ("whole", "resumed")]
+    settings, loss_name = RESUMABLE[model]
+    tiny = {**settings, "log_every": 1, "checkpoint_every": 2, "workers": 2}
+    train(model, {**tiny, "steps": 4}, tmp_path / "whole", progress=False)
+    train(model, {**tiny, "steps": 2}, tmp_path / "resumed", progress=False)
+    train(model, {**tiny, "steps": 4}, tmp_path / "resumed", resume=True, progress=False)
+    losses = [[r[loss_name] for r in RunFolder(tmp_path / name).read_log()] for name in ("whole", "resumed")]
     assert len(losses[0]) == 4 and losses[0] == losses[1]
